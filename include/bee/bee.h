@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * libbee: BCC's convenience on top of libbpf.
+ *
+ * Conventions (libbpf's): functions return 0 or a negative errno; functions
+ * returning a pointer return NULL and set errno. Every destructor accepts
+ * NULL. Options structs start with `size_t sz` and are filled with
+ * BEE_OPTS(type, ...), so callers built against an older bee keep working.
+ *
+ * The seed's Python calls and their libbee equivalents:
+ *   b = BPF(src_file="x.c")            bee_obj__open_file("x.c", NULL) + bee_obj__load()
+ *   b.attach_kprobe(event, fn_name)     bee_obj__attach_kprobe(obj, fn_name, event, false)
+ *   b.attach_uretprobe(name, sym, fn)   bee_obj__attach_uprobe(obj, fn, name, sym, -1, true)
+ *   b.trace_print()                     bee_trace_print(stdout, NULL, NULL)
+ *   b["events"].open_perf_buffer(cb)    bee_events__add(ev, obj, "events", cb, ctx)
+ *   b.perf_buffer_poll()                bee_events__poll(ev, timeout_ms)
+ *   b.load_func("f", BPF.XDP)           bee_obj__prog(obj, "f") after bee_obj__load()
+ *   b.attach_xdp(dev, fn, flags)        bee_xdp__attach(prog_fd, ifindex, mode)
+ *   b.remove_xdp(dev)                   bee_link__destroy(link) or bee_xdp__detach()
+ */
+#ifndef BEE_BEE_H
+#define BEE_BEE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BEE_API __attribute__((visibility("default")))
+
+#define BEE_OPTS(TYPE, NAME, ...)                                                                  \
+	struct TYPE NAME = ({                                                                      \
+		memset(&NAME, 0, sizeof(struct TYPE));                                             \
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ };                           \
+	})
+
+struct bpf_object;
+struct bpf_program;
+struct bpf_map;
+struct bpf_link;
+struct btf;
+
+/* ---- logging ----------------------------------------------------------- */
+
+enum bee_log_level {
+	BEE_LOG_ERROR = 0,
+	BEE_LOG_WARN,
+	BEE_LOG_INFO,
+	BEE_LOG_DEBUG,
+};
+
+typedef void (*bee_log_fn)(enum bee_log_level level, const char *msg, void *ctx);
+
+/* Messages at or below @level reach @fn (NULL: stderr as "bee: msg").
+ * libbpf's own output is routed here one level quieter. */
+BEE_API void bee_set_log(enum bee_log_level level, bee_log_fn fn, void *ctx);
+/* The last error message bee logged in this thread ("" if none). */
+BEE_API const char *bee_last_error(void);
+
+/* ---- environment -------------------------------------------------------- */
+
+/* Mount tracefs / bpffs if they are not mounted yet; return the mount path
+ * (static storage) or NULL with errno set. */
+BEE_API const char *bee_tracefs(void);
+BEE_API const char *bee_bpffs(void);
+/* The cgroup v2 mount point from /proc/mounts (static storage) or NULL. */
+BEE_API const char *bee_cgroup2_root(void);
+
+/* The running kernel's BTF (/sys/kernel/btf/vmlinux), loaded once and kept
+ * for the life of the process; do not free. NULL with errno on failure. */
+BEE_API const struct btf *bee_kernel_btf(void);
+/* Write vmlinux.h (C declarations of every kernel type) for @btf (NULL: the
+ * kernel's) to @path. */
+BEE_API int bee_vmlinux_h_write(const struct btf *btf, const char *path);
+
+/* Names of kernel enum values, read from kernel BTF so that values newer
+ * than bee's build are named: e.g. bee_enum_name("bpf_prog_type", 6,
+ * "BPF_PROG_TYPE_") returns "xdp". Static storage; NULL when unknown. */
+BEE_API const char *bee_enum_name(const char *enum_name, long long value, const char *strip_prefix);
+/* The value of an enum constant by its full name (e.g. "BPF_TCX_INGRESS");
+ * -ENOENT when the kernel does not have it. */
+BEE_API int bee_enum_value(const char *const_name, long long *value);
+
+/* ---- objects ------------------------------------------------------------ */
+
+struct bee_obj;
+
+struct bee_obj_opts {
+	size_t sz;
+	/* extra flags passed to clang (NULL-terminated), e.g. "-DFOO=1" */
+	const char *const *cflags;
+	/* cache directory for compiled objects; default $BEE_CACHE_DIR,
+	 * $XDG_CACHE_HOME/bee or ~/.cache/bee */
+	const char *cache_dir;
+	/* compile even when a cached object exists */
+	bool no_cache;
+	/* name shown in messages (default: the file's basename) */
+	const char *name;
+	/* keep the verifier log of a failed load at level 2 */
+	bool verifier_log_full;
+};
+
+/* Open a BPF C source (*.c: compiled with clang against bee's headers and a
+ * vmlinux.h generated from kernel BTF, cached) or a compiled object (*.o).
+ * Not loaded yet: set variables, then call bee_obj__load(). Returns NULL
+ * with errno set and the reason logged. Free with bee_obj__close(). */
+BEE_API struct bee_obj *bee_obj__open_file(const char *path, const struct bee_obj_opts *opts);
+/* Open a compiled object held in memory; @buf must outlive the object. */
+BEE_API struct bee_obj *bee_obj__open_mem(const void *buf, size_t size, const char *name,
+					  const struct bee_obj_opts *opts);
+/* Set a `const volatile` global before load: integers (decimal, 0x hex,
+ * negative), booleans (true/false), strings, chars. -ENOENT for an unknown
+ * variable, -EINVAL for a value that does not fit. */
+BEE_API int bee_obj__set_var(struct bee_obj *obj, const char *name, const char *value);
+/* Load every program and create every map. On a verifier rejection the
+ * error names the program and the verifier's reason (and source line). */
+BEE_API int bee_obj__load(struct bee_obj *obj);
+/* Attach every program by its SEC() name. On failure nothing stays
+ * attached. Programs whose section names no attach point (e.g. "xdp" with
+ * no device given) are skipped and reported by bee_obj__unattached(). */
+BEE_API int bee_obj__attach(struct bee_obj *obj);
+/* Detach everything this object attached (also done by close). */
+BEE_API void bee_obj__detach(struct bee_obj *obj);
+BEE_API void bee_obj__close(struct bee_obj *obj);
+
+BEE_API struct bpf_object *bee_obj__bpf_object(const struct bee_obj *obj);
+BEE_API const char *bee_obj__name(const struct bee_obj *obj);
+/* Program / map by name; NULL (errno ENOENT) when absent. */
+BEE_API struct bpf_program *bee_obj__prog(const struct bee_obj *obj, const char *name);
+BEE_API struct bpf_map *bee_obj__map(const struct bee_obj *obj, const char *name);
+BEE_API int bee_obj__prog_fd(const struct bee_obj *obj, const char *name);
+BEE_API int bee_obj__map_fd(const struct bee_obj *obj, const char *name);
+/* The BTF of the object (types of its maps and events); owned by obj. */
+BEE_API const struct btf *bee_obj__btf(const struct bee_obj *obj);
+/* Number of links bee_obj__attach() created. */
+BEE_API size_t bee_obj__link_cnt(const struct bee_obj *obj);
+
+/* Explicit attach. The link is owned by the object and destroyed with it,
+ * unless the caller destroys it first with bee_obj__detach_link(). */
+BEE_API struct bpf_link *bee_obj__attach_tracepoint(struct bee_obj *obj, const char *prog,
+						    const char *category, const char *name);
+BEE_API struct bpf_link *bee_obj__attach_raw_tracepoint(struct bee_obj *obj, const char *prog,
+							const char *name);
+/* kprobe/kretprobe on kernel function @func (+@offset when not 0). On a
+ * kernel without kprobes the error says so and names what works. */
+BEE_API struct bpf_link *bee_obj__attach_kprobe(struct bee_obj *obj, const char *prog,
+						const char *func, bool retprobe);
+/* uprobe/uretprobe on @binary (path, or a library name like "c" or "libc"
+ * resolved as the dynamic linker would) at @sym ("name" or "name+0x10" or
+ * "0xADDR"); @pid -1 for every process. */
+BEE_API struct bpf_link *bee_obj__attach_uprobe(struct bee_obj *obj, const char *prog,
+						const char *binary, const char *sym, pid_t pid,
+						bool retprobe);
+/* perf_event program on every online CPU, sampling at @freq_hz (cpu-clock
+ * software event). Returns the number of CPUs attached or -errno. */
+BEE_API int bee_obj__attach_perf_event(struct bee_obj *obj, const char *prog, unsigned freq_hz,
+				       pid_t pid);
+BEE_API void bee_obj__detach_link(struct bee_obj *obj, struct bpf_link *link);
+
+/* Default frequency used by bee_obj__attach() for SEC("perf_event"). */
+BEE_API void bee_obj__set_perf_freq(struct bee_obj *obj, unsigned freq_hz);
+/* Target used by bee_obj__attach() for programs that need one. */
+BEE_API int bee_obj__set_target_dev(struct bee_obj *obj, const char *ifname, const char *xdp_mode);
+BEE_API int bee_obj__set_target_cgroup(struct bee_obj *obj, const char *cgroup_path);
+BEE_API void bee_obj__set_target_pid(struct bee_obj *obj, pid_t pid);
+
+/* Resolve a library name ("c", "libc", "libc.so.6") or a path to the file
+ * a uprobe should use; @pid > 0 looks in that process's maps first.
+ * Writes to @out; 0 or -ENOENT. */
+BEE_API int bee_resolve_binary(const char *name, pid_t pid, char *out, size_t out_sz);
+
+/* ---- events: perf buffer and ring buffer -------------------------------- */
+
+struct bee_events;
+
+/* Called for every record: @cpu is -1 for ring buffers. */
+typedef int (*bee_event_fn)(void *ctx, int cpu, const void *data, size_t size);
+
+struct bee_events_opts {
+	size_t sz;
+	/* perf buffer pages per CPU (default 64) */
+	size_t perf_pages;
+	/* wake the consumer only every N records (perf: wakeup_events) */
+	unsigned wakeup_events;
+};
+
+BEE_API struct bee_events *bee_events__new(const struct bee_events_opts *opts);
+/* Read the ring buffer or perf event array map @map_name of @obj, calling
+ * @fn for every record. */
+BEE_API int bee_events__add(struct bee_events *ev, struct bee_obj *obj, const char *map_name,
+			    bee_event_fn fn, void *ctx);
+/* Same for a map given by fd and type (BPF_MAP_TYPE_RINGBUF or PERF_EVENT_ARRAY). */
+BEE_API int bee_events__add_fd(struct bee_events *ev, int map_fd, bee_event_fn fn, void *ctx);
+/* Wait up to @timeout_ms for records and consume everything available.
+ * Returns the number of records handled, or -errno (-EINTR on a signal). */
+BEE_API int bee_events__poll(struct bee_events *ev, int timeout_ms);
+/* Consume what is there without waiting. */
+BEE_API int bee_events__consume(struct bee_events *ev);
+/* An fd that becomes readable when records may be waiting. */
+BEE_API int bee_events__fd(const struct bee_events *ev);
+/* Records lost so far: the kernel's count for perf buffers, plus the
+ * reservation failures counted by bee.bpf.h's ring buffer macros. */
+BEE_API uint64_t bee_events__lost(const struct bee_events *ev);
+BEE_API uint64_t bee_events__received(const struct bee_events *ev);
+BEE_API void bee_events__free(struct bee_events *ev);
+
+/* ---- trace_pipe ----------------------------------------------------------- */
+
+/* Called with each trace_pipe line (no newline). Return non-zero to stop. */
+typedef int (*bee_trace_line_fn)(void *ctx, const char *line);
+
+/* Open trace_pipe (mounting tracefs if needed). Returns an fd (O_NONBLOCK,
+ * O_CLOEXEC) or -errno. */
+BEE_API int bee_trace_pipe_open(void);
+/* Read what is available from @fd and call @fn per complete line; keeps a
+ * partial line in @buf between calls (@buf of BEE_TRACE_BUF_SZ bytes,
+ * zero-initialised, @len its fill). Returns lines handled or -errno. */
+#define BEE_TRACE_BUF_SZ 8192
+BEE_API int bee_trace_pipe_read(int fd, char *buf, size_t *len, bee_trace_line_fn fn, void *ctx);
+/* The seed's trace_print(): copy trace_pipe lines to @out until @fn (may be
+ * NULL) returns non-zero or a signal arrives. */
+BEE_API int bee_trace_print(FILE *out, bee_trace_line_fn fn, void *ctx);
+
+/* ---- BTF-typed values ----------------------------------------------------- */
+
+enum bee_fmt_flags {
+	BEE_FMT_JSON = 1 << 0,
+	/* print char arrays as strings (default on for text and JSON) */
+	BEE_FMT_RAW_CHARS = 1 << 1,
+};
+
+/* Print @data (@size bytes) of BTF type @type_id to @out, as text
+ * ("{ pid=1 comm=\"bash\" }") or JSON. */
+BEE_API int bee_btf_fprint(FILE *out, const struct btf *btf, uint32_t type_id, const void *data,
+			   size_t size, unsigned flags);
+/* Parse a typed value from text (an integer, a string for char arrays, or
+ * JSON for a struct/array) into @out of @size bytes. */
+BEE_API int bee_btf_parse(const struct btf *btf, uint32_t type_id, const char *text, void *out,
+			  size_t size);
+/* Find a type by C name ("struct event", "u32", "event"); the id or -ENOENT. */
+BEE_API int bee_btf_find_type(const struct btf *btf, const char *c_name);
+/* Print @data as hex bytes ("0a 1b ..."). */
+BEE_API void bee_hex_fprint(FILE *out, const void *data, size_t size);
+/* Parse bytes as bpftool takes them, one per word: "0xc1 0xc2" or "193 7"
+ * (with @hex: "c1 c2"). Returns the count written, -EINVAL for a word that
+ * is not a byte, -E2BIG when more than @out_sz. */
+BEE_API int bee_bytes_parse(int argc, char **argv, bool hex, uint8_t *out, size_t out_sz);
+
+/* ---- histograms ------------------------------------------------------------ */
+
+/* BCC's print_log2_hist: @slots[i] counts values in [2^i, 2^(i+1)). */
+BEE_API void bee_hist_print_log2(FILE *out, const uint64_t *slots, size_t n, const char *val_type);
+/* BCC's print_linear_hist: slot i counts value @base + i * @step. */
+BEE_API void bee_hist_print_linear(FILE *out, const uint64_t *slots, size_t n,
+				   const char *val_type, uint64_t base, uint64_t step);
+/* JSON: [{"low":..,"high":..,"count":..},...] */
+BEE_API void bee_hist_print_json(FILE *out, const uint64_t *slots, size_t n, bool log2,
+				 uint64_t base, uint64_t step);
+
+/* ---- maps ----------------------------------------------------------------- */
+
+/* Print every map of @obj that holds data (hash, array, per-CPU variants,
+ * histograms) through BTF; @json for one JSON object keyed by map name. */
+BEE_API int bee_obj__print_maps(struct bee_obj *obj, FILE *out, bool json);
+/* Print every entry of the map @map_fd, using @btf (may be NULL: hex) and
+ * the kernel's batch lookups where the map supports them. */
+BEE_API int bee_map_dump_fd(int map_fd, const struct btf *btf, FILE *out, bool json);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BEE_BEE_H */

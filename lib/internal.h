@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Declarations shared by libbee's files; not installed, not exported. */
+#ifndef BEE_INTERNAL_H
+#define BEE_INTERNAL_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bee/bee.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Log a message; the text of the last error is kept for bee_last_error(). */
+void bee_log(enum bee_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define pr_err(...) bee_log(BEE_LOG_ERROR, __VA_ARGS__)
+#define pr_warn(...) bee_log(BEE_LOG_WARN, __VA_ARGS__)
+#define pr_info(...) bee_log(BEE_LOG_INFO, __VA_ARGS__)
+#define pr_debug(...) bee_log(BEE_LOG_DEBUG, __VA_ARGS__)
+/* Route libbpf's messages through bee's logger (idempotent). */
+void bee_libbpf_log_init(void);
+/* Keep libbpf's last warning lines (verifier logs) for error messages. */
+const char *bee_libbpf_last_log(void);
+void bee_libbpf_log_reset(void);
+void bee_libbpf_log_capture(int on);
+
+/* Return -errno (never 0) from a libbpf pointer-returning call. */
+static inline int neg_errno(void)
+{
+	return errno ? -errno : -EINVAL;
+}
+
+/* Read a whole file into a malloc'ed, NUL-terminated buffer. */
+int bee_read_file(const char *path, char **buf, size_t *size);
+int bee_write_file(const char *path, const void *buf, size_t size);
+/* mkdir -p */
+int bee_mkdirs(const char *path, unsigned mode);
+
+/* 128-bit FNV-1a, for cache keys (not for security). */
+struct bee_hash {
+	uint64_t lo, hi;
+};
+void bee_hash_init(struct bee_hash *h);
+void bee_hash_update(struct bee_hash *h, const void *data, size_t size);
+void bee_hash_str(struct bee_hash *h, const char *s);
+void bee_hash_hex(const struct bee_hash *h, char out[33]);
+
+/* Compile @src to a cached object; *obj_path is malloc'ed. */
+int bee_compile(const char *src, const struct bee_obj_opts *opts, char **obj_path);
+/* Directory of bee's cache (malloc'ed). */
+char *bee_cache_dir(const struct bee_obj_opts *opts);
+/* Path of the cached vmlinux.h for the running kernel (malloc'ed), generated
+ * on first use; also fills @btf_hash with the hash of kernel BTF. */
+int bee_vmlinux_h_cached(const char *cache_dir, char **path, char btf_hash[33]);
+/* Directory that holds bee's BPF-side headers (include/ with bee/bee.bpf.h). */
+const char *bee_include_dir(void);
+
+/* Print a JSON string with escapes for control characters. */
+void bee_json_str(FILE *out, const char *s);
+void bee_json_strn(FILE *out, const char *s, size_t n);
+
+/* Strip trailing newlines. */
+static inline void chomp(char *s)
+{
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = 0;
+}
+
+#endif
