@@ -69,4 +69,15 @@ static inline void chomp(char *s)
 		s[--n] = 0;
 }
 
+
+
+/* Network and cgroup attachment for bee_obj__attach() (lib/attach_net.c):
+ * attach @prog to the targets set on the object when its type needs one.
+ * Returns 1 and *out when attached, 0 when @prog is not a network or cgroup
+ * program, -errno (logged) on failure, -ENODEV when it needs a target that
+ * was not given. */
+struct bpf_program;
+int bee_attach_net_prog(struct bpf_program *prog, const char *dev, const char *xdp_mode,
+			const char *cgroup, struct bee_link **out);
+
 #endif

@@ -138,34 +138,64 @@ BEE_API int bee_obj__prog_fd(const struct bee_obj *obj, const char *name);
 BEE_API int bee_obj__map_fd(const struct bee_obj *obj, const char *name);
 /* The BTF of the object (types of its maps and events); owned by obj. */
 BEE_API const struct btf *bee_obj__btf(const struct bee_obj *obj);
-/* Number of links bee_obj__attach() created. */
+/* Number of attachments bee_obj__attach() made. */
 BEE_API size_t bee_obj__link_cnt(const struct bee_obj *obj);
 
-/* Explicit attach. The link is owned by the object and destroyed with it,
- * unless the caller destroys it first with bee_obj__detach_link(). */
-BEE_API struct bpf_link *bee_obj__attach_tracepoint(struct bee_obj *obj, const char *prog,
+/* ---- attachments ---------------------------------------------------------- */
+
+/* An attachment bee made: a kernel bpf_link where the kernel allows it (so
+ * the kernel undoes it when the last fd closes, even after kill -9), or a
+ * legacy attachment (netlink tc filter, BPF_PROG_ATTACH) with its own undo. */
+struct bee_link;
+
+/* Wrap a libbpf link; the bee_link owns it from then on. */
+BEE_API struct bee_link *bee_link__from_bpf(struct bpf_link *link, const char *desc);
+/* A legacy attachment: @undo(@ctx) removes it; @free_ctx(@ctx) frees ctx. */
+BEE_API struct bee_link *bee_link__new_legacy(int (*undo)(void *ctx), void *ctx,
+					      void (*free_ctx)(void *ctx), const char *desc);
+/* The kernel link fd, or -1 for a legacy attachment. */
+BEE_API int bee_link__fd(const struct bee_link *link);
+BEE_API struct bpf_link *bee_link__bpf(const struct bee_link *link);
+/* What it is attached to, e.g. "tracepoint/syscalls/sys_enter_getppid". */
+BEE_API const char *bee_link__desc(const struct bee_link *link);
+/* Pin a kernel link in bpffs so it outlives the process. */
+BEE_API int bee_link__pin(struct bee_link *link, const char *path);
+/* Forget the attachment without undoing it (it stays attached while pinned,
+ * or for legacy attachments, until removed explicitly). Frees @link. */
+BEE_API void bee_link__disconnect(struct bee_link *link);
+/* Undo the attachment and free @link. Accepts NULL. */
+BEE_API int bee_link__destroy(struct bee_link *link);
+
+/* Explicit attach. The link is owned by the object and undone when it is
+ * closed, unless the caller takes it with bee_obj__detach_link() first. */
+BEE_API struct bee_link *bee_obj__attach_tracepoint(struct bee_obj *obj, const char *prog,
 						    const char *category, const char *name);
-BEE_API struct bpf_link *bee_obj__attach_raw_tracepoint(struct bee_obj *obj, const char *prog,
+BEE_API struct bee_link *bee_obj__attach_raw_tracepoint(struct bee_obj *obj, const char *prog,
 							const char *name);
-/* kprobe/kretprobe on kernel function @func (+@offset when not 0). On a
- * kernel without kprobes the error says so and names what works. */
-BEE_API struct bpf_link *bee_obj__attach_kprobe(struct bee_obj *obj, const char *prog,
+/* kprobe/kretprobe on kernel function @func. On a kernel without kprobes
+ * the error says so and names what works there. */
+BEE_API struct bee_link *bee_obj__attach_kprobe(struct bee_obj *obj, const char *prog,
 						const char *func, bool retprobe);
+/* fentry/fexit: attach a tracing program (its target comes from its
+ * section, or @func when not NULL). */
+BEE_API struct bee_link *bee_obj__attach_trace(struct bee_obj *obj, const char *prog);
 /* uprobe/uretprobe on @binary (path, or a library name like "c" or "libc"
  * resolved as the dynamic linker would) at @sym ("name" or "name+0x10" or
  * "0xADDR"); @pid -1 for every process. */
-BEE_API struct bpf_link *bee_obj__attach_uprobe(struct bee_obj *obj, const char *prog,
+BEE_API struct bee_link *bee_obj__attach_uprobe(struct bee_obj *obj, const char *prog,
 						const char *binary, const char *sym, pid_t pid,
 						bool retprobe);
 /* perf_event program on every online CPU, sampling at @freq_hz (cpu-clock
- * software event). Returns the number of CPUs attached or -errno. */
+ * software event); @pid -1 for all. Returns the number of CPUs or -errno. */
 BEE_API int bee_obj__attach_perf_event(struct bee_obj *obj, const char *prog, unsigned freq_hz,
 				       pid_t pid);
-BEE_API void bee_obj__detach_link(struct bee_obj *obj, struct bpf_link *link);
+/* Stop tracking @link (the caller now owns it). */
+BEE_API void bee_obj__detach_link(struct bee_obj *obj, struct bee_link *link);
 
 /* Default frequency used by bee_obj__attach() for SEC("perf_event"). */
 BEE_API void bee_obj__set_perf_freq(struct bee_obj *obj, unsigned freq_hz);
-/* Target used by bee_obj__attach() for programs that need one. */
+/* Targets used by bee_obj__attach() for network and cgroup programs, and
+ * the pid for uprobes and perf events. */
 BEE_API int bee_obj__set_target_dev(struct bee_obj *obj, const char *ifname, const char *xdp_mode);
 BEE_API int bee_obj__set_target_cgroup(struct bee_obj *obj, const char *cgroup_path);
 BEE_API void bee_obj__set_target_pid(struct bee_obj *obj, pid_t pid);
@@ -271,6 +301,18 @@ BEE_API int bee_obj__print_maps(struct bee_obj *obj, FILE *out, bool json);
 /* Print every entry of the map @map_fd, using @btf (may be NULL: hex) and
  * the kernel's batch lookups where the map supports them. */
 BEE_API int bee_map_dump_fd(int map_fd, const struct btf *btf, FILE *out, bool json);
+
+/* ---- network and cgroup attachment (lib/xdp.c, lib/tc.c, lib/cgroup.c) -- */
+
+/* ---- programs: disassembler, JIT dump (lib/disasm.c, lib/jit.c) ---------- */
+
+/* ---- maps (lib/map.c) ------------------------------------------------------ */
+
+/* ---- BTF, features (lib/feature.c) ---------------------------------------- */
+
+/* ---- symbols and stacks (lib/sym.c, lib/stack.c) -------------------------- */
+
+/* ---- bpf() call decoding (lib/attr.c) -------------------------------------- */
 
 #ifdef __cplusplus
 }
