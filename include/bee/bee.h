@@ -15,7 +15,7 @@
  *   b["events"].open_perf_buffer(cb)    bee_events__add(ev, obj, "events", cb, ctx)
  *   b.perf_buffer_poll()                bee_events__poll(ev, timeout_ms)
  *   b.load_func("f", BPF.XDP)           bee_obj__prog(obj, "f") after bee_obj__load()
- *   b.attach_xdp(dev, fn, flags)        bee_xdp__attach(prog_fd, ifindex, mode)
+ *   b.attach_xdp(dev, fn, flags)        bee_xdp__attach(prog_fd, ifname, mode)
  *   b.remove_xdp(dev)                   bee_link__destroy(link) or bee_xdp__detach()
  */
 #ifndef BEE_BEE_H
@@ -150,6 +150,9 @@ struct bee_link;
 
 /* Wrap a libbpf link; the bee_link owns it from then on. */
 BEE_API struct bee_link *bee_link__from_bpf(struct bpf_link *link, const char *desc);
+/* Wrap the fd of a kernel link made with raw bpf_link_create(); the bee_link
+ * owns the fd from then on. */
+BEE_API struct bee_link *bee_link__from_fd(int fd, const char *desc);
 /* A legacy attachment: @undo(@ctx) removes it; @free_ctx(@ctx) frees ctx. */
 BEE_API struct bee_link *bee_link__new_legacy(int (*undo)(void *ctx), void *ctx,
 					      void (*free_ctx)(void *ctx), const char *desc);
@@ -303,6 +306,105 @@ BEE_API int bee_obj__print_maps(struct bee_obj *obj, FILE *out, bool json);
 BEE_API int bee_map_dump_fd(int map_fd, const struct btf *btf, FILE *out, bool json);
 
 /* ---- network and cgroup attachment (lib/xdp.c, lib/tc.c, lib/cgroup.c) -- */
+
+/* XDP (the seed's attach_xdp / remove_xdp). @mode is "generic" (skb),
+ * "driver" (native), "offload" (the NIC runs it; the program must have been
+ * loaded for that device) or NULL: the kernel's best (driver when the driver
+ * has XDP, else generic). A kernel bpf_link: undone when the link is
+ * destroyed or the process dies. NULL with errno: ENODEV unknown interface,
+ * EINVAL a program that is not XDP or a mode name bee does not know,
+ * EOPNOTSUPP no offload on this device, EBUSY a program already attached in
+ * that mode (each logged with the device and what is attached). */
+BEE_API struct bee_link *bee_xdp__attach(int prog_fd, const char *ifname, const char *mode);
+/* Remove every XDP program from @ifname, in every mode, whether attached by
+ * netlink (ip link set ... xdp) or by a bpf_link (pinned or held by another
+ * process: the link is detached and becomes defunct). 0 when nothing was
+ * attached; -ENODEV for an unknown interface. */
+BEE_API int bee_xdp__detach(const char *ifname);
+/* Only what is attached in one @mode ("generic", "driver", "offload"). */
+BEE_API int bee_xdp__detach_mode(const char *ifname, const char *mode);
+
+/* TC with direct action on ingress or egress of @ifname. With tcx in the
+ * kernel (6.6+) a tcx bpf_link, appended after any programs already there;
+ * otherwise (or when opts->legacy or $BEE_TC_LEGACY=1) the clsact qdisc is
+ * created when missing and a cls_bpf "da" filter added over netlink, as
+ * `tc qdisc add dev X clsact; tc filter add dev X ingress bpf da ...` do;
+ * destroying that legacy link deletes the filter, and the qdisc if bee
+ * created it and no filter is left. NULL with errno (ENODEV, EINVAL for a
+ * program that is not sched_cls). */
+struct bee_tc_opts {
+	size_t sz;
+	/* clsact + cls_bpf over netlink even where tcx exists */
+	bool legacy;
+	/* legacy only: filter priority and handle (0: kernel's choice) */
+	unsigned priority;
+	unsigned handle;
+};
+BEE_API struct bee_link *bee_tc__attach(int prog_fd, const char *ifname, bool egress);
+BEE_API struct bee_link *bee_tc__attach_opts(int prog_fd, const char *ifname, bool egress,
+					     const struct bee_tc_opts *opts);
+/* Delete every cls_bpf filter bee or tc added on that side of @ifname, and
+ * the clsact qdisc when no filter is left on either side (tcx links are not
+ * touched: destroy or unpin them). Returns the number of filters removed. */
+BEE_API int bee_tc__detach_legacy(const char *ifname, bool egress);
+/* Is there tcx in this kernel (BPF_TCX_INGRESS in its BTF)? */
+BEE_API bool bee_tc__has_tcx(void);
+
+/* What is attached to one interface, for `bee net list`. */
+struct bee_net_prog {
+	char kind[16];    /* "xdp", "tcx", "tc" */
+	char mode[16];    /* xdp: "generic", "driver", "offload"; tc/tcx: "ingress", "egress" */
+	uint32_t prog_id;
+	uint32_t link_id; /* 0 when not a bpf_link */
+	char name[64];    /* program name (tc: the filter's name) */
+	uint32_t prio;    /* tc only */
+	uint32_t handle;  /* tc only */
+	bool direct_action; /* tc only */
+};
+/* Fill up to @max entries for @ifindex; returns how many are attached
+ * (may exceed @max) or -errno. */
+BEE_API int bee_net__query(int ifindex, struct bee_net_prog *out, int max);
+
+/* cgroup programs. @attach_type_name: bpftool's short name ("device",
+ * "ingress", "egress", "sock_create", "connect4", "bind6", "sysctl",
+ * "getsockopt", ...), libbpf's ("cgroup_inet_egress", "cgroup_device") or
+ * the kernel enum's ("BPF_CGROUP_DEVICE", any case). By default a kernel
+ * bpf_link (several programs may be attached; the kernel undoes it when
+ * the link goes). BEE_CGROUP_LEGACY uses BPF_PROG_ATTACH instead: the
+ * attachment outlives the process until bee_link__destroy() (which
+ * detaches) or bee_cgroup__detach(); BEE_CGROUP_MULTI / _OVERRIDE pass
+ * BPF_F_ALLOW_MULTI / BPF_F_ALLOW_OVERRIDE with it (override implies
+ * legacy: kernel links are always multi). NULL with errno: ENOENT no such
+ * path, ENOTDIR/EINVAL a path that is not a cgroup v2 directory or a
+ * program of the wrong type for the hook, each logged. */
+enum {
+	BEE_CGROUP_LEGACY = 1 << 0,
+	BEE_CGROUP_MULTI = 1 << 1,
+	BEE_CGROUP_OVERRIDE = 1 << 2,
+};
+BEE_API struct bee_link *bee_cgroup__attach(int prog_fd, const char *cgroup_path,
+					    const char *attach_type_name, unsigned flags);
+/* Detach a BPF_PROG_ATTACH attachment of @prog_fd (or a link of that
+ * program on the cgroup: it is detached and becomes defunct). */
+BEE_API int bee_cgroup__detach(int prog_fd, const char *cgroup_path, const char *attach_type_name);
+/* The kernel's enum bpf_attach_type value for a cgroup attach type name,
+ * or -EINVAL. */
+BEE_API int bee_cgroup__attach_type(const char *attach_type_name);
+/* The program type a cgroup attach type needs (enum bpf_prog_type), or -EINVAL. */
+BEE_API int bee_cgroup__prog_type(int attach_type);
+/* Is @path a directory of a cgroup v2 hierarchy? 0, or -ENOENT/-ENOTDIR/-EINVAL
+ * (logged, naming where cgroup v2 is mounted). */
+BEE_API int bee_cgroup__check(const char *path);
+
+/* Socket filter: attach the SOCKET_FILTER program @prog_fd to @sock_fd
+ * (SO_ATTACH_BPF). It lives as long as the socket; 0 or -errno. */
+BEE_API int bee_sockfilter__attach(int prog_fd, int sock_fd);
+BEE_API int bee_sockfilter__detach(int sock_fd);
+
+/* libbpf 1.1 does not know some section names bee's programs use
+ * ("tc/ingress", "tcx/egress", tc's own "ingress"/"egress"): give such a
+ * program its type before load. Returns true when it changed something. */
+BEE_API bool bee_net_prog_fixup(struct bpf_program *prog);
 
 /* ---- programs: disassembler, JIT dump (lib/disasm.c, lib/jit.c) ---------- */
 
