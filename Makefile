@@ -24,7 +24,7 @@ msg = @printf '  %-6s %s\n' "$(1)" "$(2)";
 endif
 
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation \
 	  -fvisibility=hidden -D_GNU_SOURCE -Iinclude -Ilib -I$(BUILD) -MMD -MP \
 	  $(shell pkg-config --cflags $(PKGS))
 ifneq ($(CI),)
@@ -41,7 +41,7 @@ BPF_CFLAGS := -target bpf -g -O2 -D__TARGET_ARCH_x86 -Iinclude -I$(BUILD) \
 
 LIB_SRCS := $(sort $(wildcard lib/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
-CLI_SRCS := $(sort $(wildcard cli/*.c) $(wildcard tools/*/*.c))
+CLI_SRCS := $(sort $(wildcard cli/*.c) $(filter-out %.bpf.c,$(wildcard tools/*/*.c)))
 CLI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS))
 
 # Tools: tools/NAME/NAME.bpf.c, compiled at build time and embedded in bee.
@@ -70,6 +70,9 @@ $(BUILD)/%.o: %.c
 	$(call msg,CC,$<)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# bee.bpf.h is embedded in libbee (lib/compile.c's .incbin)
+$(BUILD)/lib/compile.o: include/bee/bee.bpf.h
 
 # vmlinux.h for the build-time BPF objects comes from bee's own generator.
 $(BUILD)/genvmlinux: $(BUILD)/scripts/genvmlinux.o $(BUILD)/libbee.a

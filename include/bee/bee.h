@@ -138,8 +138,14 @@ BEE_API int bee_obj__prog_fd(const struct bee_obj *obj, const char *name);
 BEE_API int bee_obj__map_fd(const struct bee_obj *obj, const char *name);
 /* The BTF of the object (types of its maps and events); owned by obj. */
 BEE_API const struct btf *bee_obj__btf(const struct bee_obj *obj);
-/* Number of attachments bee_obj__attach() made. */
+/* Number of attachments bee_obj__attach() made, and the i-th of them. */
 BEE_API size_t bee_obj__link_cnt(const struct bee_obj *obj);
+BEE_API struct bee_link *bee_obj__link(const struct bee_obj *obj, size_t i);
+/* The verifier's log of the program that failed to load (NULL if none);
+ * valid until the object is closed. */
+BEE_API const char *bee_obj__verifier_log(const struct bee_obj *obj);
+/* The compiled object file (the cache entry for a .c source). */
+BEE_API const char *bee_obj__path(const struct bee_obj *obj);
 
 /* ---- attachments ---------------------------------------------------------- */
 
@@ -395,6 +401,18 @@ BEE_API int bee_cgroup__prog_type(int attach_type);
 /* Is @path a directory of a cgroup v2 hierarchy? 0, or -ENOENT/-ENOTDIR/-EINVAL
  * (logged, naming where cgroup v2 is mounted). */
 BEE_API int bee_cgroup__check(const char *path);
+/* Programs attached to one cgroup (@effective: also those inherited from
+ * its ancestors, as the kernel runs them), for `bee cgroup list`. Fills up
+ * to @max entries; returns how many there are, or -errno. */
+struct bee_cgroup_prog {
+	char attach_type[32]; /* bpftool's short name: "device", "egress", ... */
+	uint32_t prog_id;
+	uint32_t link_id;     /* 0 for BPF_PROG_ATTACH */
+	char name[64];
+	char attach_flags[16]; /* "multi", "override" or "" */
+};
+BEE_API int bee_cgroup__query(const char *cgroup_path, bool effective, struct bee_cgroup_prog *out,
+			      int max);
 
 /* Socket filter: attach the SOCKET_FILTER program @prog_fd to @sock_fd
  * (SO_ATTACH_BPF). It lives as long as the socket; 0 or -errno. */
@@ -407,6 +425,78 @@ BEE_API int bee_sockfilter__detach(int sock_fd);
 BEE_API bool bee_net_prog_fixup(struct bpf_program *prog);
 
 /* ---- programs: disassembler, JIT dump (lib/disasm.c, lib/jit.c) ---------- */
+
+struct bpf_insn;
+struct bpf_func_info;
+struct bpf_line_info;
+
+enum bee_disasm_flags {
+	/* The instructions are the kernel's xlated form (bpf_prog_info's
+	 * xlated_prog_insns): helper and kfunc calls hold an offset from
+	 * __bpf_call_base (named through /proc/kallsyms), bpf-to-bpf calls
+	 * their pc offset in `off`, map references hold map ids. Without it
+	 * they are as compiled: helper ids, kfunc BTF ids, map fds. */
+	BEE_DISASM_XLATED = 1 << 0,
+	/* whole-program printers: raw bytes under each instruction */
+	BEE_DISASM_OPCODES = 1 << 1,
+	/* source lines carry [file:F line_num:N line_col:C] */
+	BEE_DISASM_LINUM = 1 << 2,
+	/* no "L1:" label lines and no " <L1>" after jumps */
+	BEE_DISASM_NO_LABELS = 1 << 3,
+	/* JSON array of instruction objects (bpftool's keys), -p pretty */
+	BEE_DISASM_JSON = 1 << 4,
+	BEE_DISASM_PRETTY = 1 << 5,
+};
+
+/* Names the map that a ld_imm64 refers to: @ref is a map id (xlated) or a
+ * map fd / index; return NULL when unknown. The string must stay valid
+ * until the next call. */
+typedef const char *(*bee_disasm_map_fn)(void *ctx, uint32_t ref);
+
+struct bee_disasm_opts {
+	size_t sz;
+	unsigned flags; /* enum bee_disasm_flags */
+	bee_disasm_map_fn map_name_fn;
+	void *ctx;
+	/* The program's BTF with its func_info (function names and prototypes
+	 * at their first instruction) and line_info (source lines), in the
+	 * kernel's record layout; all may be NULL/0. Not freed by bee. */
+	const struct btf *btf;
+	const struct bpf_func_info *func_info;
+	size_t func_info_cnt;
+	const struct bpf_line_info *line_info;
+	size_t line_info_cnt;
+};
+
+/* Disassemble the instruction at @idx of @insns (@cnt slots) into @buf in
+ * the kernel verifier's / bpftool's notation, e.g. "(b7) r0 = 0",
+ * "(85) call bpf_get_current_pid_tgid#14", "(15) if r1 == 0x0 goto pc+3".
+ * Every class is decoded: ALU/ALU64 (signed div/mod, movsx, bswap), JMP/
+ * JMP32 (gotol, may_goto), ld_imm64 with every pseudo source, LD abs/ind,
+ * LDX/ST/STX (memsx, atomics), helper/kfunc/bpf-to-bpf calls, exit.
+ * Helper names come from the running kernel's BTF (enum bpf_func_id), kfunc
+ * names from BTF ids. Returns the slots used (1, or 2 for ld_imm64), or
+ * -EINVAL when @idx is out of range or a ld_imm64 is cut off. @opts may be
+ * NULL. The output is truncated to @sz like snprintf. */
+BEE_API int bee_disasm_insn(const struct bpf_insn *insns, size_t cnt, size_t idx, char *buf,
+			    size_t sz, const struct bee_disasm_opts *opts);
+/* Print a whole program, one "%4d: (code) text" line per instruction, with
+ * function prototypes, source lines (from @opts' BTF line info) and jump
+ * target labels interleaved as @opts->flags ask; JSON with BEE_DISASM_JSON.
+ * Returns the number of instructions printed or -errno. */
+BEE_API int bee_disasm_fprint(FILE *out, const struct bpf_insn *insns, size_t cnt,
+			      const struct bee_disasm_opts *opts);
+/* Print the xlated instructions of the loaded program @prog_fd with map
+ * names, function and source lines from its BTF (BEE_DISASM_XLATED is
+ * implied). Returns the instruction count or -errno (-EPERM when the kernel
+ * hides the instructions from this process). */
+BEE_API int bee_prog_dump_xlated(int prog_fd, FILE *out, unsigned flags);
+/* Print the native code of the jited program @prog_fd through capstone
+ * (x86-64, or arm64 on arm64), one function per subprogram, call targets
+ * named from /proc/kallsyms, source lines interleaved from jited line info;
+ * BEE_DISASM_OPCODES adds the bytes. Returns the number of machine
+ * instructions printed, -ENODATA when the program is not jited, -errno. */
+BEE_API int bee_prog_dump_jited(int prog_fd, FILE *out, unsigned flags);
 
 /* ---- maps (lib/map.c) ------------------------------------------------------ */
 
