@@ -89,6 +89,11 @@ struct run_opts {
 	int (*print_event)(void *ctx, const char *map, const void *data, size_t size, FILE *out);
 	void *print_ctx;
 	const char *header;        /* printed before the first event (text mode) */
+	/* attach yourself instead of bee_obj__attach() (may call it too) */
+	int (*attach)(struct bee_obj *obj, void *ctx);
+	/* print your own summary at exit instead of the maps */
+	int (*at_exit)(struct bee_obj *obj, FILE *out, void *ctx);
+	void *tool_ctx;            /* passed to attach and at_exit */
 };
 int cli_run(const struct run_opts *o);
 /* Parse the runner's common options (--duration, --set, -j, ...) from argv;

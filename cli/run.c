@@ -383,7 +383,7 @@ int cli_run(const struct run_opts *o)
 		bee_trace_pipe_read(rs.trace_fd, rs.trace_buf, &rs.trace_len, NULL, NULL);
 		rs.trace_len = 0;
 	}
-	err = bee_obj__attach(rs.obj);
+	err = o->attach ? o->attach(rs.obj, o->tool_ctx) : bee_obj__attach(rs.obj);
 	if (err) {
 		cli_err("%s", cli_strerr(err));
 		goto out;
@@ -428,7 +428,9 @@ int cli_run(const struct run_opts *o)
 		bee_events__consume(ev);
 	if (rs.trace_fd >= 0)
 		bee_trace_pipe_read(rs.trace_fd, rs.trace_buf, &rs.trace_len, on_trace_line, &rs);
-	if (!o->no_maps)
+	if (o->at_exit)
+		o->at_exit(rs.obj, rs.out, o->tool_ctx);
+	else if (!o->no_maps)
 		bee_obj__print_maps(rs.obj, rs.out, json_output);
 	fflush(rs.out);
 	if (rs.map_cnt && !o->quiet_header) {
