@@ -500,11 +500,399 @@ BEE_API int bee_prog_dump_jited(int prog_fd, FILE *out, unsigned flags);
 
 /* ---- maps (lib/map.c) ------------------------------------------------------ */
 
+/* bee_map_dump_fd() prints one JSON array (no trailing newline) in JSON mode,
+ * and in text mode one entry per line as bpftool prints them ("key: c1 c2
+ * value: a1 a2", typed "key: 5  value: { pid=1 comm=\"sh\" }"), per-CPU
+ * values one line per CPU; it never holds more than one batch in memory. */
+
+struct bpf_map_info;
+/* A map opened by fd, with what it takes to read and write its entries:
+ * its info, its BTF (the map's own, loaded from the kernel, unless one is
+ * given) and its key/value types. */
+struct bee_map;
+
+/* Open @fd (duplicated: the caller keeps and closes its own). @btf, when
+ * not NULL, is used instead of the map's own BTF and must outlive the
+ * bee_map. NULL with errno on failure. Free with bee_map__close(). */
+BEE_API struct bee_map *bee_map__from_fd(int fd, const struct btf *btf);
+BEE_API void bee_map__close(struct bee_map *m);
+BEE_API int bee_map__fd(const struct bee_map *m);
+/* Kernel info (type, sizes, name, id, btf ids); valid while @m lives. */
+BEE_API const struct bpf_map_info *bee_map__info(const struct bee_map *m);
+/* The BTF and type ids used for keys and values; NULL / 0 when printed as hex. */
+BEE_API const struct btf *bee_map__btf(const struct bee_map *m);
+BEE_API uint32_t bee_map__key_type(const struct bee_map *m);
+BEE_API uint32_t bee_map__value_type(const struct bee_map *m);
+/* Per-CPU maps hold one value per possible CPU, each rounded up to 8 bytes;
+ * bee_map__value_buf_sz() is the buffer a lookup needs (value_size else). */
+BEE_API bool bee_map__is_percpu(const struct bee_map *m);
+BEE_API int bee_map__cpu_cnt(const struct bee_map *m);
+BEE_API size_t bee_map__value_buf_sz(const struct bee_map *m);
+/* The map type's name from the kernel's BTF ("hash", "percpu_array",
+ * "arena"), or its number as text; static storage per thread. */
+BEE_API const char *bee_map_type_name(uint32_t type);
+/* The map type for a name ("hash", "lru_percpu_hash", also a unique
+ * prefix); -ENOENT unknown, -EEXIST ambiguous. */
+BEE_API int bee_map_type_by_name(const char *name);
+
+/* Parse a key (or a value) from command words: bytes as bpftool takes them
+ * ("0xc1 0xc2", "193 7", "hex c1 c2"), or, when the map has BTF for it, a
+ * typed value (an integer, a string, JSON or bee's text for a struct).
+ * @out holds key_size (value_size) bytes; for per-CPU maps the value is
+ * copied to every CPU, so @out must hold bee_map__value_buf_sz() bytes.
+ * -EINVAL with the reason logged ("key must be 2 bytes, got 3",
+ * "value: 'zz' is not a byte (0..255 or 0xNN)"). */
+BEE_API int bee_map__parse_key(const struct bee_map *m, int argc, char **argv, void *out);
+BEE_API int bee_map__parse_value(const struct bee_map *m, int argc, char **argv, void *out);
+
+enum bee_dump_flags {
+	BEE_DUMP_JSON = 1 << 0,   /* = BEE_FMT_JSON */
+	BEE_DUMP_PRETTY = 1 << 8, /* JSON: one entry per line, indented */
+	BEE_DUMP_HEX = 1 << 9,    /* ignore BTF: bytes only */
+	BEE_DUMP_NO_BATCH = 1 << 10, /* per-element get_next_key + lookup */
+};
+
+/* Print one entry (@value NULL: the key alone) as bee_map__dump() does;
+ * in JSON one object. 0 or -errno. */
+BEE_API int bee_map__print_entry(const struct bee_map *m, FILE *out, const void *key,
+				 const void *value, unsigned flags);
+/* Print a key or a value alone (typed or bpftool's hex layout). */
+BEE_API int bee_map__print_key(const struct bee_map *m, FILE *out, const void *key, unsigned flags);
+BEE_API int bee_map__print_value(const struct bee_map *m, FILE *out, const void *value,
+				 unsigned flags);
+/* Print every entry, streaming batch by batch (BPF_MAP_LOOKUP_BATCH where
+ * the kernel has it for the map type, else get_next_key + lookup). Text
+ * mode prints entries only; JSON one root array without a newline. The
+ * number of entries printed goes to @cnt (may be NULL); *@batched tells
+ * which path ran (may be NULL). 0 or -errno. */
+BEE_API int bee_map__dump(const struct bee_map *m, FILE *out, unsigned flags, size_t *cnt,
+			  bool *batched);
+
+/* Histogram maps (BPF_HISTOGRAM / BPF_LINEAR_HISTOGRAM in bee.bpf.h): the
+ * value type is the typedef bee_hist_slot_t (log2) or bee_lhist_slot_t
+ * (linear). Callers print those with bee_hist_print_*() rather than as
+ * entries. */
+enum bee_hist_kind {
+	BEE_HIST_NONE = 0,
+	BEE_HIST_LOG2,
+	BEE_HIST_LINEAR,
+};
+BEE_API enum bee_hist_kind bee_btf_hist_kind(const struct btf *btf, uint32_t value_type_id);
+BEE_API enum bee_hist_kind bee_map__hist_kind(const struct bee_map *m);
+
+/* Find a map by name among every map of the kernel: a new fd (O_CLOEXEC)
+ * or -ENOENT; -EEXIST (logged with the ids) when several maps share it.
+ * Names longer than the kernel keeps (15 chars) match on their prefix. */
+BEE_API int bee_map_fd_by_name(const char *name);
+
 /* ---- BTF, features (lib/feature.c) ---------------------------------------- */
+
+/* The kinds of names the kernel's BTF enums give (bpf_prog_type, ...). */
+enum bee_kind {
+	BEE_KIND_PROG_TYPE,   /* enum bpf_prog_type: "xdp", "netfilter" */
+	BEE_KIND_MAP_TYPE,    /* enum bpf_map_type: "hash", "arena" */
+	BEE_KIND_ATTACH_TYPE, /* enum bpf_attach_type: "tcx_ingress" */
+	BEE_KIND_HELPER,      /* enum bpf_func_id: "bpf_map_lookup_elem" */
+	BEE_KIND_LINK_TYPE,   /* enum bpf_link_type: "tcx", "perf_event" */
+	BEE_KIND__CNT,
+};
+
+/* How many values of @kind the running kernel defines (its __MAX_ value):
+ * valid values are below it. 0 without kernel BTF. */
+BEE_API unsigned bee_kind_cnt(enum bee_kind kind);
+/* The kernel's name of @value, lower case without the prefix, as bpftool
+ * prints it ("xdp"; helpers keep "bpf_"). Static storage for the life of
+ * the process; NULL for a value the kernel does not name. */
+BEE_API const char *bee_kind_name(enum bee_kind kind, unsigned value);
+/* The value of a name given as bee_kind_name() returns it, or -ENOENT. */
+BEE_API int bee_kind_value(enum bee_kind kind, const char *name);
+
+/* Probes: each loads a minimal program (or creates a map) on the running
+ * kernel. Return 1 when available, 0 when not (with the kernel's reason in
+ * @why, which may be NULL), -errno when the probe itself could not run.
+ * Types newer than libbpf 1.1 are named and probed from kernel BTF. */
+BEE_API int bee_probe_prog_type(unsigned prog_type, char *why, size_t why_sz);
+BEE_API int bee_probe_map_type(unsigned map_type, char *why, size_t why_sz);
+/* Can a program of @prog_type call helper @func_id? 1, 0 or -errno. */
+BEE_API int bee_probe_helper(unsigned prog_type, unsigned func_id);
+
+enum bee_misc_feature {
+	BEE_MISC_LARGE_INSN_LIMIT, /* programs over 4096 instructions */
+	BEE_MISC_BOUNDED_LOOPS,
+	BEE_MISC_ISA_V2, /* BPF_JLT and friends */
+	BEE_MISC_ISA_V3, /* 32-bit jumps */
+	BEE_MISC_ISA_V4, /* sign extension, bswap, sdiv */
+	BEE_MISC__CNT,
+};
+BEE_API int bee_probe_misc(enum bee_misc_feature f);
+/* "bounded_loops", ... (bpftool's JSON names without "have_"). */
+BEE_API const char *bee_misc_name(enum bee_misc_feature f);
+
+/* Every program type, map type, misc feature and (optionally) helper per
+ * program type, probed once in parallel threads. */
+struct bee_features;
+struct bee_features_opts {
+	size_t sz;
+	/* probe every helper for every available program type */
+	bool helpers;
+	/* also the helpers whose probe writes to the kernel log
+	 * (bpf_trace_printk, bpf_trace_vprintk, bpf_probe_write_user) */
+	bool full;
+	/* probing threads (default: online CPUs + 1) */
+	int threads;
+};
+/* NULL with errno set when kernel BTF is missing. Free with
+ * bee_features__free(). */
+BEE_API struct bee_features *bee_features__probe(const struct bee_features_opts *opts);
+BEE_API void bee_features__free(struct bee_features *f);
+/* 1 available, 0 not, -ENOENT for a value out of range; *why (may be NULL)
+ * gets the reason, owned by @f. */
+BEE_API int bee_features__prog_type(const struct bee_features *f, unsigned type, const char **why);
+BEE_API int bee_features__map_type(const struct bee_features *f, unsigned type, const char **why);
+/* 1, 0, or -ENOENT (helpers not probed, or out of range). */
+BEE_API int bee_features__helper(const struct bee_features *f, unsigned prog_type,
+				 unsigned func_id);
+BEE_API int bee_features__misc(const struct bee_features *f, enum bee_misc_feature m);
+
+/* Facts that bee's users need and bpftool does not report: "kprobes",
+ * "uprobes", "bpf_trampoline" (fentry really attached), "tcx", "ringbuf",
+ * "bpf_lsm" (active), "jit". Fills up to @cnt entries (names are static
+ * strings) and returns how many. */
+struct bee_fact {
+	const char *name;
+	bool available;
+	char detail[256];
+};
+BEE_API int bee_probe_facts(struct bee_fact *facts, size_t cnt);
+
+/* The running kernel's build configuration from /proc/config.gz or
+ * /boot/config-$(uname -r): *text is malloc'ed (caller frees), *source (may
+ * be NULL) the file it came from, static. -ENOENT when neither exists. */
+BEE_API int bee_kernel_config(char **text, const char **source);
+/* The value of @name ("CONFIG_BPF") in @text, copied to @buf: "y", "m",
+ * "250", a string without quotes; NULL when not set. */
+BEE_API const char *bee_kernel_config_get(const char *text, const char *name, char *buf,
+					  size_t n);
+
+/* C declarations of every type of @btf (its own types for split BTF, with
+ * the base types they need), as `bpftool btf dump ... format c` writes
+ * them. 0 or -errno. */
+BEE_API int bee_btf_dump_c(FILE *out, const struct btf *btf);
+/* One line per type (with member lines) as bpftool's `format raw`:
+ * "[1] INT 'int' size=4 bits_offset=0 nr_bits=32 encoding=SIGNED". */
+BEE_API int bee_btf_dump_raw(FILE *out, const struct btf *btf);
 
 /* ---- symbols and stacks (lib/sym.c, lib/stack.c) -------------------------- */
 
+/* One resolved address. The strings belong to the bee_ksyms / bee_syms that
+ * filled it and live until that object is freed. */
+struct bee_sym {
+	const char *name;       /* function; NULL when unknown */
+	uint64_t offset;        /* address - start of the function */
+	uint64_t size;          /* size of the function (kernel: up to the next symbol) */
+	const char *module;     /* kernel: module, "bpf" for BPF programs, NULL for vmlinux;
+				 * user: path of the mapped file, "[vdso]", "[anon]" */
+	uint64_t module_offset; /* user: file offset of the address (what a uprobe takes) */
+	const char *file;       /* source file (DWARF, when asked for) or NULL */
+	int line;               /* source line or 0 */
+};
+
+/* Kernel symbols: /proc/kallsyms (text symbols, BPF programs' own
+ * bpf_prog_TAG_NAME [bpf] included), read once and sorted. NULL with errno
+ * when kallsyms is unreadable or hides addresses (kptr_restrict). */
+struct bee_ksyms;
+BEE_API struct bee_ksyms *bee_ksyms__new(void);
+BEE_API void bee_ksyms__free(struct bee_ksyms *ks);
+/* The function containing @addr: 0, or -ENOENT with *sym zeroed. */
+BEE_API int bee_ksyms__find(const struct bee_ksyms *ks, uint64_t addr, struct bee_sym *sym);
+/* The address of kernel function @name (first match): 0 or -ENOENT. */
+BEE_API int bee_ksyms__addr(const struct bee_ksyms *ks, const char *name, uint64_t *addr);
+BEE_API size_t bee_ksyms__cnt(const struct bee_ksyms *ks);
+
+struct bee_syms_opts {
+	size_t sz;
+	/* fill file/line through DWARF (libdw): slower, for printing */
+	bool lines;
+	/* root of separate debug files (default /usr/lib/debug): searched
+	 * by build-id (.build-id/xx/rest.debug) and by .gnu_debuglink */
+	const char *debug_dir;
+};
+
+/* User symbols of process @pid (<= 0: this process): every executable
+ * mapping of /proc/PID/maps, each file's .symtab and .dynsym plus those of
+ * its separate debug file, PIE and library load bias applied. Files that
+ * were deleted or replaced since they were mapped are read through
+ * /proc/PID/map_files. Binaries are parsed on the first lookup that needs
+ * them and kept in a process-wide cache (device + inode + build-id) shared
+ * by every bee_syms. NULL with errno (ENOENT: no such process). */
+struct bee_syms;
+BEE_API struct bee_syms *bee_syms__new(pid_t pid, const struct bee_syms_opts *opts);
+BEE_API void bee_syms__free(struct bee_syms *s);
+/* Resolve @addr: 0, or -ENOENT when no function is known — then
+ * sym->module/module_offset still say where it is when a mapping holds it. */
+BEE_API int bee_syms__find(struct bee_syms *s, uint64_t addr, struct bee_sym *sym);
+/* Parse every mapped binary now (before the process may exit); returns the
+ * number of mappings with symbols. */
+BEE_API int bee_syms__load(struct bee_syms *s);
+/* Re-read the process's maps (after dlopen). */
+BEE_API int bee_syms__refresh(struct bee_syms *s);
+BEE_API pid_t bee_syms__pid(const struct bee_syms *s);
+/* Drop cached binaries that no bee_syms uses. */
+BEE_API void bee_symcache__flush(void);
+
+enum bee_sym_flags {
+	BEE_SYM_OFFSET = 1 << 0, /* "func+0x1a" */
+	BEE_SYM_MODULE = 1 << 1, /* " [libc.so.6]" */
+	BEE_SYM_LINE = 1 << 2,   /* " (file.c:12)" */
+};
+/* Format @sym (resolved from @addr) into @buf: "func", with @flags adding
+ * offset, source line and module; an unknown one as
+ * "[unknown] (libfoo.so+0x1234)". Returns what snprintf returns. */
+BEE_API int bee_sym__snprint(const struct bee_sym *sym, uint64_t addr, char *buf, size_t sz,
+			     unsigned flags);
+
+/* The file offset a uprobe on @binary (a path) at @spec should use: @spec
+ * is "func", "func+0x10" or "0xADDR" (an ELF virtual address as nm shows
+ * it). -ENOENT for an unknown function, -ENOTUNIQ when several different
+ * addresses carry that name (the message lists them), -ERANGE for an offset
+ * past the function's end; the reason is logged. */
+BEE_API int bee_resolve_uprobe(const char *binary, const char *spec, uint64_t *offset);
+
+/* Stacks. A stack is an array of instruction pointers, innermost first, as
+ * BPF_MAP_TYPE_STACK_TRACE holds them (bpf_get_stackid) or bpf_get_stack()
+ * writes them; a 0 ends it. */
+#define BEE_STACK_MAX_DEPTH 127
+/* Copy stack @id of stack map @map_fd into @ips (@max entries). Returns the
+ * number of frames, or -errno (-ENOENT: no such id, e.g. evicted). */
+BEE_API int bee_stack_read(int map_fd, uint32_t id, uint64_t *ips, size_t max);
+/* Frames in a bpf_get_stack() buffer of @size bytes (up to the first 0). */
+BEE_API size_t bee_stack_len(const uint64_t *ips, size_t size);
+/* Why bpf_get_stackid() returned @err (< 0), in words. */
+BEE_API const char *bee_stack_strerror(long err);
+
+struct bee_stack_opts {
+	size_t sz;
+	unsigned sym_flags;  /* BEE_SYM_* (default OFFSET | MODULE) */
+	const char *indent;  /* before each frame (default 4 spaces) */
+	bool show_addr;      /* "ffffffff81234567 func+0x1a" */
+};
+/* Print @n frames, one per line: kernel addresses through @ks, user ones
+ * through @us (either may be NULL: the frame prints as its address). Return
+ * addresses of outer frames are looked up at ip-1 so that a call that ends
+ * a function names that function. Returns the number of frames printed. */
+BEE_API int bee_stack_fprint(FILE *out, const uint64_t *ips, size_t n, const struct bee_ksyms *ks,
+			     struct bee_syms *us, const struct bee_stack_opts *opts);
+/* Resolve frame @i of a stack (@ip its address) to text as bee_sym__snprint
+ * does, choosing kernel or user symbols by the address. */
+BEE_API int bee_stack_frame_snprint(uint64_t ip, size_t i, const struct bee_ksyms *ks,
+				    struct bee_syms *us, unsigned sym_flags, char *buf, size_t sz);
+
+/* Flame graphs (lib/flame.c): stacks merged into a tree, written as folded
+ * lines ("a;b;c 12") or as a self-contained SVG. */
+struct bee_flame;
+BEE_API struct bee_flame *bee_flame__new(void);
+BEE_API void bee_flame__free(struct bee_flame *f);
+/* Add @count samples of the stack @frames[0..n) (outermost first). The
+ * names are copied. */
+BEE_API int bee_flame__add(struct bee_flame *f, const char *const *frames, size_t n,
+			   uint64_t count);
+/* Add one folded line "a;b;c COUNT". -EINVAL for a line without a count. */
+BEE_API int bee_flame__add_folded(struct bee_flame *f, const char *line);
+BEE_API uint64_t bee_flame__total(const struct bee_flame *f);
+/* One line per distinct stack; the counts sum to bee_flame__total(). */
+BEE_API int bee_flame__write_folded(const struct bee_flame *f, FILE *out);
+
+struct bee_flame_opts {
+	size_t sz;
+	const char *title;     /* default "Flame Graph" */
+	const char *subtitle;  /* a second line, e.g. the command and duration */
+	unsigned width;        /* pixels (default 1200) */
+	unsigned frame_height; /* pixels (default 16) */
+	const char *unit;      /* "samples" */
+};
+/* An SVG: one rect + text per frame with a <title> (name, count, percent)
+ * shown on hover, kernel frames ("_[k]" suffix) coloured apart, click to
+ * zoom. Frames narrower than 0.1 px are merged away. */
+BEE_API int bee_flame__write_svg(const struct bee_flame *f, FILE *out,
+				 const struct bee_flame_opts *opts);
+
 /* ---- bpf() call decoding (lib/attr.c) -------------------------------------- */
+
+/* union bpf_attr is printed from the running kernel's BTF layout: the
+ * member each command uses, every field in it with its kernel name, enums
+ * (command, map/prog/attach types) and flags named, fds resolved. */
+
+/* The kernel's name of bpf() command @cmd ("BPF_PROG_LOAD"); static storage,
+ * NULL when the kernel has no such command. */
+BEE_API const char *bee_bpf_cmd_name(int cmd);
+/* The number of a command by name ("BPF_MAP_CREATE" or "map_create"), or
+ * -ENOENT. */
+BEE_API int bee_bpf_cmd_value(const char *name);
+/* "EINVAL" for EINVAL or -EINVAL (static storage). */
+BEE_API const char *bee_errno_name(int err);
+/* Offset and size within union bpf_attr of field @field as command @cmd
+ * uses it (e.g. "license" of BPF_PROG_LOAD), from kernel BTF; -ENOENT when
+ * the command or field is unknown. @size may be NULL. */
+BEE_API int bee_attr_field(int cmd, const char *field, uint32_t *offset, uint32_t *size);
+/* The field of @cmd's attr that points to a string worth copying when
+ * tracing ("license", "pathname", "name"), or NULL. */
+BEE_API const char *bee_attr_str_field(int cmd);
+/* The union member @cmd uses: its name ("link_create"), or for an anonymous
+ * one the name of a field that identifies it ("map_type"); NULL if unknown. */
+BEE_API const char *bee_attr_member(int cmd);
+
+/* What an fd of a process points at. */
+enum bee_fd_kind {
+	BEE_FD_UNKNOWN = 0,
+	BEE_FD_MAP,
+	BEE_FD_PROG,
+	BEE_FD_LINK,
+	BEE_FD_BTF,
+	BEE_FD_PATH,  /* a file or directory (a cgroup, a bpffs pin) */
+	BEE_FD_OTHER, /* socket, pipe, other anon inode: @path holds the link text */
+};
+
+struct bee_fd_info {
+	enum bee_fd_kind kind;
+	uint32_t id;   /* map, prog, link or BTF id */
+	char name[16]; /* map or prog name; link type for links */
+	char path[256];
+};
+
+/* Describe fd @fd of process @pid from /proc/PID/fd and /proc/PID/fdinfo
+ * (and, for maps and programs, their names by id). 0 or -errno (-ENOENT:
+ * the fd or the process is gone). */
+BEE_API int bee_fd_describe(pid_t pid, int fd, struct bee_fd_info *info);
+/* "map:12:snoop_map", "prog:34:x", "link:5:tcx", "btf:7", or the path. */
+BEE_API int bee_fd_info_snprint(char *buf, size_t n, const struct bee_fd_info *info);
+/* {"fd":3,"kind":"map","id":12,"name":"snoop_map"} through bee's JSON writer. */
+struct bee_json;
+BEE_API void bee_fd_info_json(struct bee_json *j, int fd, const struct bee_fd_info *info);
+
+/* Resolve fd @fd of the traced process into @info; 0 or -errno. */
+typedef int (*bee_fd_fn)(void *ctx, int fd, struct bee_fd_info *info);
+
+struct bee_attr_opts {
+	size_t sz;
+	/* resolve fds in this process through /proc (0: print numbers) */
+	pid_t pid;
+	/* resolver used instead of /proc, e.g. a tracer's cache */
+	bee_fd_fn fd_fn;
+	void *fd_ctx;
+	/* the string the attr points to (bee_attr_str_field), as copied by the
+	 * tracer; NULL prints the pointer */
+	const char *str;
+	/* one JSON object instead of strace-like text */
+	bool json;
+};
+
+/* Print the attr of a bpf(@cmd, attr, @attr_sz) call: strace-like text
+ * ("{map_type=BPF_MAP_TYPE_HASH, key_size=4, ...}") or a JSON object. Only
+ * fields within @attr_sz are printed (the kernel zero-fills the rest); a
+ * command the kernel's BTF has no member for prints as hex bytes. 0 or
+ * -errno (no kernel BTF). */
+BEE_API int bee_attr_fprint(FILE *out, int cmd, const void *attr, size_t attr_sz,
+			    const struct bee_attr_opts *opts);
 
 #ifdef __cplusplus
 }
