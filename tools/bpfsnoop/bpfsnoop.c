@@ -1,0 +1,775 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bee bpfsnoop: strace -e bpf, decoded. The bpf() calls of a command that
+ * bee starts (and its children), of a pid, or of the whole system, traced
+ * by the syscalls:sys_{enter,exit}_bpf tracepoints and printed with every
+ * field of union bpf_attr named from kernel BTF (lib/attr.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <dirent.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/types.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "../../cli/cli.h"
+#include "internal.h"
+#include "bpfsnoop.h"
+
+static volatile sig_atomic_t stop_sig;
+
+static void on_signal(int sig)
+{
+	stop_sig = sig;
+}
+
+/* fd -> object cache per process. Objects the traced calls return are
+ * recorded with the id the kernel side read at the time, so calls that
+ * name them later resolve even after the process exited. */
+#define FDC_SIZE 4096
+struct fdc_ent {
+	pid_t pid;
+	int fd;
+	struct bee_fd_info info;
+};
+
+/* One line of the --summary. */
+struct sum_item {
+	pid_t pid;
+	char comm[16];
+	char what[400];
+};
+
+struct snoop {
+	bool json, summary, insns;
+	pid_t target;   /* -p */
+	pid_t child;    /* -- CMD */
+	struct fdc_ent *fdc;
+	pid_t cur_pid;  /* the process of the record being decoded */
+	uint64_t calls, printed;
+	struct sum_item *sum;
+	size_t sum_cnt, sum_cap;
+	int cmd_map_create, cmd_prog_load, cmd_prog_attach, cmd_link_create, cmd_raw_tp;
+	FILE *out;
+};
+
+static struct fdc_ent *fdc_slot(struct snoop *s, pid_t pid, int fd)
+{
+	size_t h = ((size_t)pid * 2654435761u ^ (size_t)fd * 40503u) % FDC_SIZE;
+
+	return &s->fdc[h];
+}
+
+static void fdc_put(struct snoop *s, pid_t pid, int fd, const struct bee_fd_info *fi)
+{
+	struct fdc_ent *e = fdc_slot(s, pid, fd);
+
+	e->pid = pid;
+	e->fd = fd;
+	e->info = *fi;
+}
+
+static const char *anon_for(enum bee_fd_kind k)
+{
+	switch (k) {
+	case BEE_FD_MAP:
+		return "anon_inode:bpf-map";
+	case BEE_FD_PROG:
+		return "anon_inode:bpf-prog";
+	case BEE_FD_LINK:
+		return "anon_inode:bpf_link";
+	case BEE_FD_BTF:
+		return "anon_inode:btf";
+	default:
+		return NULL;
+	}
+}
+
+/* Resolve an fd of the process whose call is being printed: the cache when
+ * /proc still shows an object of the same kind there (or the process is
+ * gone), else /proc. */
+static int snoop_fd(void *ctx, int fd, struct bee_fd_info *fi)
+{
+	struct snoop *s = ctx;
+	struct fdc_ent *e = fdc_slot(s, s->cur_pid, fd);
+	bool cached = e->pid == s->cur_pid && e->fd == fd && e->info.kind != BEE_FD_UNKNOWN;
+	char path[64], link[256];
+	ssize_t n;
+	int err;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)s->cur_pid, fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0) {
+		if (!cached)
+			return -ENOENT;
+		*fi = e->info;
+		return 0;
+	}
+	link[n] = 0;
+	if (cached && anon_for(e->info.kind) && !strcmp(anon_for(e->info.kind), link)) {
+		*fi = e->info;
+		return 0;
+	}
+	if (cached && e->info.kind == BEE_FD_PATH && !strcmp(e->info.path, link)) {
+		*fi = e->info;
+		return 0;
+	}
+	err = bee_fd_describe(s->cur_pid, fd, fi);
+	if (!err)
+		fdc_put(s, s->cur_pid, fd, fi);
+	return err;
+}
+
+static enum bee_fd_kind obj_kind(int obj)
+{
+	switch (obj) {
+	case SNOOP_OBJ_MAP:
+		return BEE_FD_MAP;
+	case SNOOP_OBJ_PROG:
+		return BEE_FD_PROG;
+	case SNOOP_OBJ_LINK:
+		return BEE_FD_LINK;
+	case SNOOP_OBJ_BTF:
+		return BEE_FD_BTF;
+	default:
+		return BEE_FD_UNKNOWN;
+	}
+}
+
+static uint8_t ret_obj[SNOOP_CMD_MAX];
+
+/* A u32 field of the record's attr, 0 when the attr does not reach it. */
+static uint32_t attr_u32(const struct snoop_call *c, const char *field)
+{
+	uint32_t off, sz, v = 0;
+
+	if (bee_attr_field(c->cmd, field, &off, &sz) || sz != 4 || off + 4 > c->attr_cap)
+		return 0;
+	memcpy(&v, c->attr + off, 4);
+	return v;
+}
+
+static void fd_text(struct snoop *s, int fd, char *buf, size_t n)
+{
+	struct bee_fd_info fi;
+
+	if (snoop_fd(s, fd, &fi) == 0)
+		bee_fd_info_snprint(buf, n, &fi);
+	else
+		snprintf(buf, n, "fd %d (closed)", fd);
+}
+
+static void sum_add(struct snoop *s, const struct snoop_call *c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void sum_add(struct snoop *s, const struct snoop_call *c, const char *fmt, ...)
+{
+	struct sum_item *it;
+	va_list ap;
+
+	if (s->sum_cnt == s->sum_cap) {
+		size_t cap = s->sum_cap ? s->sum_cap * 2 : 32;
+		struct sum_item *n = realloc(s->sum, cap * sizeof(*n));
+		if (!n)
+			return;
+		s->sum = n;
+		s->sum_cap = cap;
+	}
+	it = &s->sum[s->sum_cnt++];
+	it->pid = c->pid;
+	memcpy(it->comm, c->comm, sizeof(it->comm));
+	it->comm[15] = 0;
+	va_start(ap, fmt);
+	vsnprintf(it->what, sizeof(it->what), fmt, ap);
+	va_end(ap);
+}
+
+/* The target of an attachment: an interface, a cgroup or other fd. */
+static void target_text(struct snoop *s, const struct snoop_call *c, const char *at, char *buf,
+			size_t n)
+{
+	uint32_t t = attr_u32(c, "target_fd");
+	char ifn[IF_NAMESIZE];
+
+	if (at && (!strncmp(at, "BPF_XDP", 7) || !strncmp(at, "BPF_TCX_", 8) ||
+		   !strncmp(at, "BPF_NETKIT_", 11))) {
+		snprintf(buf, n, "ifindex %u%s%s", t, if_indextoname(t, ifn) ? " " : "",
+			 if_indextoname(t, ifn) ? ifn : "");
+		return;
+	}
+	fd_text(s, (int)t, buf, n);
+}
+
+/* bee_enum_name's result lives until its next call: keep a copy. */
+static const char *enum_copy(char *buf, size_t n, const char *enum_name, long long v)
+{
+	const char *e = bee_enum_name(enum_name, v, NULL);
+
+	snprintf(buf, n, "%s", e ? e : "?");
+	return buf;
+}
+
+/* What --summary keeps: programs loaded, maps created, attachments. */
+static void summarize(struct snoop *s, const struct snoop_call *c)
+{
+	char prog[320], tgt[320], atbuf[64];
+	const char *at;
+	int cmd = c->cmd;
+
+	if (c->ret < 0)
+		return;
+	if (cmd == s->cmd_prog_load) {
+		uint32_t cnt = attr_u32(c, "insn_cnt");
+		enum_copy(tgt, sizeof(tgt), "bpf_prog_type", attr_u32(c, "prog_type"));
+		sum_add(s, c, "loaded prog %u %s (%s, %u insns)", c->obj_id,
+			c->obj_name[0] ? c->obj_name : "(no name)", tgt, cnt);
+	} else if (cmd == s->cmd_map_create) {
+		enum_copy(tgt, sizeof(tgt), "bpf_map_type", attr_u32(c, "map_type"));
+		sum_add(s, c, "created map %u %s (%s)", c->obj_id,
+			c->obj_name[0] ? c->obj_name : "(no name)", tgt);
+	} else if (cmd == s->cmd_prog_attach) {
+		at = enum_copy(atbuf, sizeof(atbuf), "bpf_attach_type", attr_u32(c, "attach_type"));
+		fd_text(s, attr_u32(c, "attach_bpf_fd"), prog, sizeof(prog));
+		target_text(s, c, at, tgt, sizeof(tgt));
+		sum_add(s, c, "attached %s to %s (%s)", prog, tgt, at ? at : "?");
+	} else if (cmd == s->cmd_link_create) {
+		at = enum_copy(atbuf, sizeof(atbuf), "bpf_attach_type", attr_u32(c, "attach_type"));
+		fd_text(s, attr_u32(c, "prog_fd"), prog, sizeof(prog));
+		target_text(s, c, at, tgt, sizeof(tgt));
+		sum_add(s, c, "attached %s to %s (%s) as link %u", prog, tgt, at ? at : "?",
+			c->obj_id);
+	} else if (cmd == s->cmd_raw_tp) {
+		fd_text(s, attr_u32(c, "prog_fd"), prog, sizeof(prog));
+		sum_add(s, c, "attached %s to raw tracepoint %s as link %u", prog,
+			c->str_len ? c->str : "?", c->obj_id);
+	}
+}
+
+/* ld_imm64 of a map fd in loaded instructions: the map's name. */
+static const char *insn_map_name(void *ctx, uint32_t ref)
+{
+	static char name[16];
+	struct bee_fd_info fi;
+
+	if (snoop_fd(ctx, (int)ref, &fi) || fi.kind != BEE_FD_MAP || !fi.name[0])
+		return NULL;
+	memcpy(name, fi.name, sizeof(name));
+	return name;
+}
+
+static void print_insns(struct snoop *s, const struct snoop_call *c, const void *insns)
+{
+	size_t cnt = c->insn_bytes / 8;
+	uint32_t total = attr_u32(c, "insn_cnt");
+	BEE_OPTS(bee_disasm_opts, dopts, .flags = s->json ? BEE_DISASM_JSON : 0,
+		 .map_name_fn = insn_map_name, .ctx = s);
+
+	if (s->json) {
+		bee_disasm_fprint(s->out, insns, cnt, &dopts);
+		return;
+	}
+	bee_disasm_fprint(s->out, insns, cnt, &dopts);
+	if (total > cnt)
+		fprintf(s->out, "    ... %u more instructions not copied\n", total - (uint32_t)cnt);
+}
+
+static int on_call(void *ctx, int cpu, const void *data, size_t size)
+{
+	struct snoop *s = ctx;
+	const struct snoop_call *c = data;
+	const char *cmd;
+	char cmdbuf[32], objtxt[320] = "";
+	struct bee_fd_info ret_fi = {};
+	bool have_ret_obj = false;
+	BEE_OPTS(bee_attr_opts, aopts, .fd_fn = snoop_fd, .fd_ctx = s);
+
+	if (size < sizeof(*c))
+		return 0;
+	s->calls++;
+	s->cur_pid = c->pid;
+	cmd = bee_bpf_cmd_name(c->cmd);
+	if (!cmd) {
+		snprintf(cmdbuf, sizeof(cmdbuf), "%u", c->cmd);
+		cmd = cmdbuf;
+	}
+	/* What the kernel side read about the returned fd, at return time. */
+	if (c->ret >= 0 && c->cmd < SNOOP_CMD_MAX && ret_obj[c->cmd] && c->obj_id) {
+		ret_fi.kind = obj_kind(ret_obj[c->cmd]);
+		ret_fi.id = c->obj_id;
+		memcpy(ret_fi.name, c->obj_name, sizeof(ret_fi.name));
+		ret_fi.name[15] = 0;
+		if (ret_fi.kind == BEE_FD_LINK) {
+			struct bee_fd_info fi;
+			/* the link type, while the process still has it */
+			if (bee_fd_describe(c->pid, (int)c->ret, &fi) == 0 && fi.kind == BEE_FD_LINK)
+				memcpy(ret_fi.name, fi.name, sizeof(fi.name));
+		}
+		have_ret_obj = true;
+	}
+	aopts.str = c->str_len ? c->str : NULL;
+	aopts.json = s->json;
+
+	if (s->json) {
+		struct bee_json j;
+
+		bee_json_init(&j, s->out, false);
+		bee_json_obj_start(&j);
+		bee_json_kuint(&j, "timestamp_ns", c->ts_ns);
+		bee_json_kuint(&j, "pid", c->pid);
+		bee_json_kuint(&j, "tid", c->tid);
+		bee_json_key(&j, "comm");
+		bee_json_stringn(&j, c->comm, sizeof(c->comm));
+		bee_json_kstr(&j, "cmd", cmd);
+		bee_json_key(&j, "attr");
+		/* the value is written by lib/attr.c's own writer, straight after
+		 * the key: mark it written so the next key gets its comma */
+		j.after_key = false;
+		j.first[j.depth] = false;
+		bee_attr_fprint(s->out, c->cmd, c->attr, c->attr_cap, &aopts);
+		bee_json_kuint(&j, "attr_size", c->attr_sz);
+		bee_json_kint(&j, "ret", c->ret);
+		if (c->ret < 0)
+			bee_json_kstr(&j, "errno", bee_errno_name((int)c->ret));
+		if (have_ret_obj) {
+			bee_json_key(&j, "ret_obj");
+			bee_fd_info_json(&j, (int)c->ret, &ret_fi);
+		}
+		bee_json_kuint(&j, "duration_ns", c->dur_ns);
+		if (c->insn_bytes) {
+			bee_json_key(&j, "insns");
+			j.after_key = false;
+			j.first[j.depth] = false;
+			print_insns(s, c, (const uint8_t *)data + sizeof(*c));
+		}
+		bee_json_obj_end(&j);
+		fputc('\n', s->out);
+	} else {
+		fprintf(s->out, "%u %.16s bpf(%s, ", c->pid, c->comm, cmd);
+		bee_attr_fprint(s->out, c->cmd, c->attr, c->attr_cap, &aopts);
+		fprintf(s->out, ", %u) = ", c->attr_sz);
+		if (c->ret < 0) {
+			fprintf(s->out, "-1 %s (%s)", bee_errno_name((int)c->ret),
+				strerror((int)-c->ret));
+		} else if (have_ret_obj) {
+			bee_fd_info_snprint(objtxt, sizeof(objtxt), &ret_fi);
+			fprintf(s->out, "%lld<%s>", (long long)c->ret, objtxt);
+		} else {
+			fprintf(s->out, "%lld", (long long)c->ret);
+		}
+		fprintf(s->out, " <%llu.%09llu>\n", (unsigned long long)(c->dur_ns / 1000000000ULL),
+			(unsigned long long)(c->dur_ns % 1000000000ULL));
+		if (c->insn_bytes)
+			print_insns(s, c, (const uint8_t *)data + sizeof(*c));
+	}
+	/* Remember what the returned fd is, for later calls that pass it. */
+	if (have_ret_obj)
+		fdc_put(s, c->pid, (int)c->ret, &ret_fi);
+	if (s->summary)
+		summarize(s, c);
+	s->printed++;
+	return 0;
+}
+
+static void print_summary(struct snoop *s, uint64_t lost)
+{
+	if (s->json) {
+		struct bee_json j;
+
+		bee_json_init(&j, s->out, false);
+		bee_json_obj_start(&j);
+		bee_json_key(&j, "summary");
+		bee_json_arr_start(&j);
+		for (size_t i = 0; i < s->sum_cnt; i++) {
+			bee_json_obj_start(&j);
+			bee_json_kuint(&j, "pid", s->sum[i].pid);
+			bee_json_kstr(&j, "comm", s->sum[i].comm);
+			bee_json_kstr(&j, "action", s->sum[i].what);
+			bee_json_obj_end(&j);
+		}
+		bee_json_arr_end(&j);
+		bee_json_kuint(&j, "calls", s->calls);
+		bee_json_kuint(&j, "lost", lost);
+		bee_json_obj_end(&j);
+		fputc('\n', s->out);
+		return;
+	}
+	fprintf(s->out, "\nsummary: %llu calls traced, %llu lost\n", (unsigned long long)s->calls,
+		(unsigned long long)lost);
+	for (size_t i = 0; i < s->sum_cnt; i++)
+		fprintf(s->out, "  %d %s: %s\n", s->sum[i].pid, s->sum[i].comm, s->sum[i].what);
+	if (!s->sum_cnt)
+		fprintf(s->out, "  no programs loaded or attached, no maps created\n");
+}
+
+static int help(void)
+{
+	printf("Usage: bee bpfsnoop [OPTIONS] [-- CMD [ARGS...]]\n"
+	       "\n"
+	       "Show the bpf() calls of CMD (started by bee, with its children), of a\n"
+	       "process (-p, with the children it forks while traced), or of every process\n"
+	       "but bee, one line per call, every field of union bpf_attr named from the\n"
+	       "running kernel's BTF:\n"
+	       "  PID COMM bpf(CMD, {field=value, ...}, ATTR_SIZE) = RET <SECONDS>\n"
+	       "fds show what they point at (3<map:12:name>, 4</sys/fs/cgroup/x>).\n"
+	       "\n"
+	       "OPTIONS:\n"
+	       "  -p, --pid PID      trace this process\n"
+	       "  -j, --json         one JSON object per call (also 'bee -j bpfsnoop')\n"
+	       "  -s, --summary      at exit, list which processes loaded which programs,\n"
+	       "                     created which maps and attached programs where\n"
+	       "  -i, --insns        disassemble the instructions of BPF_PROG_LOAD (up to %d)\n"
+	       "  -d, --duration S   stop after S seconds\n"
+	       "  -o, --output FILE  write the trace to FILE\n"
+	       "  -h, --help         this help\n"
+	       "\n"
+	       "With -- CMD, bee exits when CMD exits, with its exit status.\n",
+	       SNOOP_INSNS_MAX);
+	return EXIT_OK;
+}
+
+/* Follow the processes already descended from @root (-p). */
+static void follow_descendants(int map_fd, pid_t root)
+{
+	pid_t ppid_of[4096][2];
+	size_t n = 0;
+	bool changed = true;
+	struct dirent *de;
+	uint8_t one = 1;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) && n < 4096) {
+		char path[64], *buf = NULL, *p;
+		int pid = atoi(de->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		if (bee_read_file(path, &buf, NULL))
+			continue;
+		p = strrchr(buf, ')');
+		if (p)
+			sscanf(p + 1, " %*c %d", &ppid_of[n][1]);
+		ppid_of[n++][0] = pid;
+		free(buf);
+	}
+	closedir(d);
+	while (changed) {
+		changed = false;
+		for (size_t i = 0; i < n; i++) {
+			uint32_t pp = ppid_of[i][1], me = ppid_of[i][0];
+			uint8_t v;
+
+			if (pp != (uint32_t)root && bpf_map_lookup_elem(map_fd, &pp, &v))
+				continue;
+			if (!bpf_map_lookup_elem(map_fd, &me, &v))
+				continue;
+			bpf_map_update_elem(map_fd, &me, &one, BPF_ANY);
+			changed = true;
+		}
+	}
+}
+
+/* Fill the kernel side's tables from kernel BTF: where each command's
+ * string pointer and instructions are, what its returned fd is. */
+static int set_cfg(struct snoop *s, struct bee_obj *obj)
+{
+	static const struct {
+		const char *cmd;
+		int obj;
+	} rets[] = {
+		{ "MAP_CREATE", SNOOP_OBJ_MAP },	{ "MAP_GET_FD_BY_ID", SNOOP_OBJ_MAP },
+		{ "PROG_LOAD", SNOOP_OBJ_PROG },	{ "PROG_GET_FD_BY_ID", SNOOP_OBJ_PROG },
+		{ "LINK_CREATE", SNOOP_OBJ_LINK },	{ "LINK_GET_FD_BY_ID", SNOOP_OBJ_LINK },
+		{ "RAW_TRACEPOINT_OPEN", SNOOP_OBJ_LINK }, { "BTF_LOAD", SNOOP_OBJ_BTF },
+		{ "BTF_GET_FD_BY_ID", SNOOP_OBJ_BTF },
+	};
+	struct snoop_cfg cfg = {
+		.self_tgid = getpid(),
+		.follow = s->child > 0 || s->target > 0,
+		.insns = s->insns,
+	};
+	uint32_t off, k = 0;
+	int fd;
+
+	for (int cmd = 0; cmd < SNOOP_CMD_MAX; cmd++) {
+		const char *f = bee_attr_str_field(cmd);
+
+		cfg.str_off[cmd] = SNOOP_NO_OFF;
+		if (f && !bee_attr_field(cmd, f, &off, NULL))
+			cfg.str_off[cmd] = off;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(rets); i++) {
+		int cmd = bee_bpf_cmd_value(rets[i].cmd);
+		if (cmd >= 0 && cmd < SNOOP_CMD_MAX)
+			cfg.ret_obj[cmd] = ret_obj[cmd] = rets[i].obj;
+	}
+	s->cmd_prog_load = bee_bpf_cmd_value("PROG_LOAD");
+	s->cmd_map_create = bee_bpf_cmd_value("MAP_CREATE");
+	s->cmd_prog_attach = bee_bpf_cmd_value("PROG_ATTACH");
+	s->cmd_link_create = bee_bpf_cmd_value("LINK_CREATE");
+	s->cmd_raw_tp = bee_bpf_cmd_value("RAW_TRACEPOINT_OPEN");
+	cfg.prog_load_cmd = s->cmd_prog_load;
+	cfg.insns_off = cfg.insn_cnt_off = SNOOP_NO_OFF;
+	if (!bee_attr_field(s->cmd_prog_load, "insns", &off, NULL))
+		cfg.insns_off = off;
+	if (!bee_attr_field(s->cmd_prog_load, "insn_cnt", &off, NULL))
+		cfg.insn_cnt_off = off;
+	fd = bee_obj__map_fd(obj, "cfg_map");
+	if (fd < 0 || bpf_map_update_elem(fd, &k, &cfg, BPF_ANY))
+		return -errno ? -errno : -ENOENT;
+	return 0;
+}
+
+/* The counter of calls dropped for a full in-flight table, from .bss. */
+static uint64_t inflight_full(struct bee_obj *obj)
+{
+	struct bpf_object *bo = bee_obj__bpf_object(obj);
+	const struct btf *btf = bee_obj__btf(obj);
+	struct bpf_map *map;
+	int id;
+
+	if (!btf || (id = btf__find_by_name_kind(btf, ".bss", BTF_KIND_DATASEC)) < 0)
+		return 0;
+	bpf_object__for_each_map(map, bo) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_var_secinfo *vs = btf_var_secinfos(t);
+		size_t sz;
+		char *data;
+
+		if (!bpf_map__is_internal(map) || !strstr(bpf_map__name(map), ".bss"))
+			continue;
+		data = (char *)bpf_map__initial_value(map, &sz);
+		for (int i = 0; data && i < btf_vlen(t); i++, vs++) {
+			const struct btf_type *v = btf__type_by_id(btf, vs->type);
+			if (!strcmp(btf__name_by_offset(btf, v->name_off), "snoop_inflight_full") &&
+			    vs->offset + 8 <= sz)
+				return *(volatile uint64_t *)(data + vs->offset);
+		}
+	}
+	return 0;
+}
+
+/* Fork CMD stopped on a pipe: it execs only once tracing is attached, so
+ * even a command that exits at once is traced from its first call. */
+static pid_t start_child(char **argv, int *go_fd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		int err = -errno;
+		close(p[0]);
+		close(p[1]);
+		return err;
+	}
+	if (pid == 0) {
+		char c;
+
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1)
+			_exit(127); /* bee gave up before tracing started */
+		close(p[0]);
+		execvp(argv[0], argv);
+		fprintf(stderr, "bee: cannot run '%s': %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(p[0]);
+	*go_fd = p[1];
+	return pid;
+}
+
+static int bpfsnoop_main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "pid", required_argument, NULL, 'p' },   { "json", no_argument, NULL, 'j' },
+		{ "summary", no_argument, NULL, 's' },	   { "insns", no_argument, NULL, 'i' },
+		{ "duration", required_argument, NULL, 'd' }, { "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },	   {},
+	};
+	struct snoop s = { .json = json_output, .out = stdout };
+	struct bee_events *ev = NULL;
+	struct bee_obj *obj = NULL;
+	const void *buf;
+	size_t size;
+	double duration = 0;
+	const char *output = NULL;
+	struct timespec t0, now;
+	int c, ret = EXIT_FAIL, go_fd = -1, err, status = 0;
+	bool child_done = false;
+	uint64_t lost;
+	char *end;
+
+	if (argc > 1 && !strcmp(argv[1], "help"))
+		return help();
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+p:jsid:o:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			s.target = strtol(optarg, &end, 10);
+			if (*end || s.target <= 0)
+				return cli_usage("bpfsnoop: pid must be a positive number, got '%s'",
+						 optarg);
+			break;
+		case 'j':
+			s.json = json_output = true;
+			break;
+		case 's':
+			s.summary = true;
+			break;
+		case 'i':
+			s.insns = true;
+			break;
+		case 'd':
+			duration = strtod(optarg, &end);
+			if (*end || duration <= 0)
+				return cli_usage("bpfsnoop: duration must be a positive number of seconds, got '%s'",
+						 optarg);
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			return help();
+		default:
+			return cli_usage("bpfsnoop: unknown option (see 'bee bpfsnoop --help')");
+		}
+	}
+	if (optind < argc && s.target)
+		return cli_usage("bpfsnoop: give either -p PID or -- CMD, not both");
+	if (s.target && kill(s.target, 0) && errno == ESRCH)
+		return cli_err("bpfsnoop: no process %d", s.target);
+	buf = cli_embedded("bpfsnoop", &size);
+	if (!buf)
+		return cli_err("bpfsnoop: BPF object not embedded in this build");
+	s.fdc = calloc(FDC_SIZE, sizeof(*s.fdc));
+	if (!s.fdc)
+		return cli_err("bpfsnoop: out of memory");
+	if (output) {
+		s.out = fopen(output, "we");
+		if (!s.out) {
+			s.out = stdout;
+			ret = cli_err("bpfsnoop: cannot write '%s': %s", output, strerror(errno));
+			goto out;
+		}
+	}
+	/* Block-buffered output: one write per many lines keeps up with a
+	 * flood of calls; flushed on every idle poll. */
+	setvbuf(s.out, NULL, _IOFBF, 1 << 16);
+	if (optind < argc) {
+		s.child = start_child(argv + optind, &go_fd);
+		if (s.child < 0) {
+			ret = cli_err("bpfsnoop: cannot start '%s': %s", argv[optind],
+				      strerror(-s.child));
+			goto out;
+		}
+	}
+
+	obj = bee_obj__open_mem(buf, size, "bpfsnoop", NULL);
+	if (!obj) {
+		ret = cli_err("bpfsnoop: %s", cli_strerr(-errno));
+		goto out;
+	}
+	err = bee_obj__load(obj);
+	if (!err)
+		err = set_cfg(&s, obj);
+	if (err) {
+		ret = cli_err("bpfsnoop: cannot load its BPF programs: %s", cli_strerr(err));
+		goto out;
+	}
+	if (s.child > 0 || s.target > 0) {
+		uint32_t k = s.child > 0 ? s.child : s.target;
+		uint8_t one = 1;
+		int fd = bee_obj__map_fd(obj, "followed");
+
+		bpf_map_update_elem(fd, &k, &one, BPF_ANY);
+		if (s.target > 0)
+			follow_descendants(fd, s.target);
+	}
+	err = bee_obj__attach(obj);
+	if (err) {
+		ret = cli_err("bpfsnoop: cannot attach: %s", cli_strerr(err));
+		goto out;
+	}
+	ev = bee_events__new(NULL);
+	if (!ev || bee_events__add(ev, obj, "events", on_call, &s)) {
+		ret = cli_err("bpfsnoop: cannot read events: %s", cli_strerr(-errno));
+		goto out;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (go_fd >= 0) {
+		/* tracing is live: let the command run */
+		if (write(go_fd, "g", 1) != 1) {
+			ret = cli_err("bpfsnoop: cannot start '%s': %s", argv[optind], strerror(errno));
+			goto out;
+		}
+		close(go_fd);
+		go_fd = -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!stop_sig) {
+		err = bee_events__poll(ev, 100);
+		if (err < 0 && err != -EINTR)
+			break;
+		if (err == 0)
+			fflush(s.out);
+		if (s.child > 0 && waitpid(s.child, &status, WNOHANG) == s.child) {
+			child_done = true;
+			break;
+		}
+		if (s.target > 0 && kill(s.target, 0) && errno == ESRCH)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (duration > 0 &&
+		    (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 >= duration)
+			break;
+	}
+	/* Everything a finished call wrote is in the ring by now. */
+	bee_events__consume(ev);
+	lost = bee_events__lost(ev) + inflight_full(obj);
+	if (s.summary)
+		print_summary(&s, lost);
+	fflush(s.out);
+	if (lost)
+		fprintf(stderr, "bee: bpfsnoop: %llu calls lost (ring buffer or in-flight table full)\n",
+			(unsigned long long)lost);
+	ret = EXIT_OK;
+	if (s.child > 0) {
+		if (!child_done) {
+			/* interrupted: the command got the same ^C; wait for it */
+			while (waitpid(s.child, &status, 0) < 0 && errno == EINTR)
+				;
+		}
+		ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
+out:
+	if (go_fd >= 0)
+		close(go_fd); /* a child still waiting exits with 127 */
+	if (ret == EXIT_FAIL && s.child > 0)
+		waitpid(s.child, NULL, 0);
+	bee_events__free(ev);
+	bee_obj__close(obj);
+	if (s.out != stdout)
+		fclose(s.out);
+	else
+		fflush(stdout);
+	free(s.sum);
+	free(s.fdc);
+	return ret;
+}
+
+BEE_TOOL("bpfsnoop", bpfsnoop_main, "bpf() calls of a command, a pid or the system, decoded (strace -e bpf)");

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* bpfsnoop: what the BPF side (bpfsnoop.bpf.c) and the tool (bpfsnoop.c)
+ * share. The BPF side knows no layout of union bpf_attr: user space reads
+ * it from kernel BTF and passes offsets in struct snoop_cfg. */
+#ifndef BEE_BPFSNOOP_H
+#define BEE_BPFSNOOP_H
+
+#define SNOOP_ATTR_MAX 256  /* bytes of the attr copied (6.18's is 168) */
+#define SNOOP_STR_MAX 128   /* license, pathname, tracepoint name */
+#define SNOOP_CMD_MAX 64    /* commands the tables cover (6.18 has 39) */
+#define SNOOP_INSNS_MAX 2048 /* instructions copied with --insns */
+#define SNOOP_NO_OFF 0xffff
+
+/* What the fd a command returns points at, so the kernel side can read its
+ * id and name before the caller can close it. */
+enum snoop_obj {
+	SNOOP_OBJ_NONE,
+	SNOOP_OBJ_MAP,
+	SNOOP_OBJ_PROG,
+	SNOOP_OBJ_LINK,
+	SNOOP_OBJ_BTF,
+};
+
+struct snoop_cfg {
+	__u32 self_tgid; /* bee itself: never traced */
+	__u32 follow;    /* 1: only tgids in the `followed` map */
+	__u32 insns;     /* copy BPF_PROG_LOAD's instructions */
+	__u32 prog_load_cmd;
+	__u16 insns_off, insn_cnt_off;
+	/* offset in the attr of a pointer to a string, per command */
+	__u16 str_off[SNOOP_CMD_MAX];
+	__u8 ret_obj[SNOOP_CMD_MAX];
+};
+
+/* One bpf() call; the in-flight state and the record header. */
+struct snoop_call {
+	__u64 ts_ns;   /* entry, bpf_ktime_get_ns() */
+	__u64 dur_ns;
+	__s64 ret;
+	__u64 uattr;
+	__u32 pid, tid;
+	__u32 cmd;
+	__u32 attr_sz;    /* the size argument */
+	__u32 attr_cap;   /* bytes of it copied into attr[] */
+	__u32 str_len;    /* bytes in str[] with the NUL; 0: none */
+	__u32 obj_id;     /* id of what the returned fd points at (0: none) */
+	__u32 insn_bytes; /* bytes of instructions after this header */
+	char comm[16];
+	char obj_name[16];
+	__u8 attr[SNOOP_ATTR_MAX];
+	char str[SNOOP_STR_MAX];
+};
+
+struct snoop_call_insns {
+	struct snoop_call c;
+	__u8 insns[SNOOP_INSNS_MAX * 8];
+};
+
+#endif
