@@ -215,7 +215,7 @@ static const volatile uint64_t *lost_counter(struct bee_obj *obj, const char *ma
 			const struct btf_type *v = btf__type_by_id(btf, vs->type);
 			if (strcmp(btf__name_by_offset(btf, v->name_off), var))
 				continue;
-			data = (char *)bpf_map__initial_value(map, &sz);
+			data = (char *)bee_obj__global_data(obj, map, &sz);
 			if (!data || vs->offset + 8 > sz)
 				return NULL;
 			return (const volatile uint64_t *)(data + vs->offset);

@@ -80,4 +80,8 @@ struct bpf_program;
 int bee_attach_net_prog(struct bpf_program *prog, const char *dev, const char *xdp_mode,
 			const char *cgroup, struct bee_link **out);
 
+/* The live contents of an object's .bss/.data map after load (read-only
+ * view, valid until the object is closed); NULL when not mapped. */
+const void *bee_obj__global_data(const struct bee_obj *obj, const struct bpf_map *map, size_t *sz);
+
 #endif

@@ -9,6 +9,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,6 +34,14 @@ struct bee_obj {
 	char *dev, *xdp_mode, *cgroup;
 	bool full_log;
 	char *verifier_log;
+	/* live views of .bss/.data: libbpf 1.1 maps them into the kernel's
+	 * memory only for skeletons, so bee maps them itself after load */
+	struct {
+		const struct bpf_map *map;
+		void *mem;
+		size_t sz;
+	} data[8];
+	int data_cnt;
 };
 
 /* Provided by lib/attach_net.c when linked in. */
@@ -68,11 +77,24 @@ static bool ends_with(const char *s, const char *suf)
 	return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
+/* Sections newer than libbpf 1.1 that bee attaches itself. */
+static void set_newer_types(struct bpf_program *prog)
+{
+	static const char *cls[] = { "tc/ingress", "tc/egress", "tcx/ingress", "tcx/egress" };
+	const char *sec = bpf_program__section_name(prog);
+
+	for (size_t i = 0; i < ARRAY_SIZE(cls); i++)
+		if (!strcmp(sec, cls[i]))
+			bpf_program__set_type(prog, BPF_PROG_TYPE_SCHED_CLS);
+}
+
 static int check_programs(struct bee_obj *o)
 {
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program(prog, o->obj) {
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_UNSPEC)
+			set_newer_types(prog);
 		if (bpf_program__type(prog) != BPF_PROG_TYPE_UNSPEC)
 			continue;
 		pr_err("prog '%s': unknown section '%s' (bee knows tp/, tracepoint/, raw_tp/, "
@@ -343,6 +365,28 @@ static void explain_load_failure(struct bee_obj *o, int err)
 		       reason);
 }
 
+static void map_globals(struct bee_obj *o)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, o->obj) {
+		size_t sz = bpf_map__value_size(map);
+		void *mem;
+
+		if (!bpf_map__is_internal(map) || !(bpf_map__map_flags(map) & BPF_F_MMAPABLE) ||
+		    o->data_cnt == (int)ARRAY_SIZE(o->data))
+			continue;
+		sz = (sz + 4095) & ~4095UL;
+		mem = mmap(NULL, sz, PROT_READ, MAP_SHARED, bpf_map__fd(map), 0);
+		if (mem == MAP_FAILED)
+			continue;
+		o->data[o->data_cnt].map = map;
+		o->data[o->data_cnt].mem = mem;
+		o->data[o->data_cnt].sz = bpf_map__value_size(map);
+		o->data_cnt++;
+	}
+}
+
 int bee_obj__load(struct bee_obj *o)
 {
 	int err;
@@ -352,7 +396,20 @@ int bee_obj__load(struct bee_obj *o)
 	bee_libbpf_log_capture(0);
 	if (err)
 		explain_load_failure(o, err);
+	else
+		map_globals(o);
 	return err;
+}
+
+const void *bee_obj__global_data(const struct bee_obj *o, const struct bpf_map *map, size_t *sz)
+{
+	for (int i = 0; i < o->data_cnt; i++) {
+		if (o->data[i].map == map) {
+			*sz = o->data[i].sz;
+			return o->data[i].mem;
+		}
+	}
+	return NULL;
 }
 
 const char *bee_obj__verifier_log(const struct bee_obj *o)
@@ -416,6 +473,8 @@ static void suggest_tracepoints(const char *func, char *out, size_t sz)
 	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
 		if (!strncmp(stem, prefixes[i], strlen(prefixes[i])))
 			stem += strlen(prefixes[i]);
+	/* "hrtimer_nanosleep" -> "nanosleep" when the whole name matches nothing */
+	const char *last = strrchr(stem, '_');
 	if (!tfs || strlen(stem) < 3)
 		return;
 	snprintf(path, sizeof(path), "%s/available_events", tfs);
@@ -429,10 +488,13 @@ static void suggest_tracepoints(const char *func, char *out, size_t sz)
 			continue;
 		ev++;
 		size_t el = strlen(ev), sl = strlen(stem);
+		const char *alt = last && strlen(last + 1) >= 5 ? last + 1 : NULL;
+		size_t al = alt ? strlen(alt) : 0;
 		if (!strcmp(ev, stem) ||
-		    (el > sl && !strcmp(ev + el - sl, stem) && ev[el - sl - 1] == '_')) {
+		    (el > sl && !strcmp(ev + el - sl, stem) && ev[el - sl - 1] == '_') ||
+		    (alt && el > al && !strcmp(ev + el - al, alt) && ev[el - al - 1] == '_')) {
 			*strchr(line, ':') = '/';
-			len += snprintf(out + len, sz > len ? sz - len : 0, "%stp/%s", n ? ", " : "", line);
+			len += snprintf(out + len, sz > len ? sz - len : 0, "%stp/%s\")", n ? " or SEC(\"" : "", line);
 			n++;
 		}
 	}
@@ -445,9 +507,8 @@ static int kprobe_error(const char *prog, const char *func, bool ret)
 
 	suggest_tracepoints(func, sugg, sizeof(sugg));
 	pr_err("prog '%s': cannot attach %s/%s: this kernel has no kprobes (CONFIG_KPROBES is "
-	       "off); use a tracepoint instead%s%s%s (see 'bee tracepoint list')",
-	       prog, ret ? "kretprobe" : "kprobe", func, sugg[0] ? " such as SEC(\"" : "", sugg,
-	       sugg[0] ? "\")" : "");
+	       "off); use a tracepoint instead%s%s (see 'bee tracepoint list')",
+	       prog, ret ? "kretprobe" : "kprobe", func, sugg[0] ? ", e.g. SEC(\"" : "", sugg);
 	return -EOPNOTSUPP;
 }
 
@@ -574,6 +635,17 @@ static int resolve_binary(const char *name, pid_t pid, char *out, size_t sz)
 	}
 	if (bee_resolve_binary && bee_resolve_binary(name, pid, out, sz) == 0)
 		return 0;
+	if (strstr(name, ".so")) {
+		static const char *dirs[] = { "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+					      "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+					      "/lib64", "/usr/lib64", "/lib", "/usr/lib" };
+		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+			snprintf(out, sz, "%s/%s", dirs[i], name);
+			if (access(out, R_OK) == 0)
+				return 0;
+		}
+		return -ENOENT;
+	}
 	path = getenv("PATH");
 	if (!path || !*path)
 		path = "/usr/local/bin:/usr/bin:/bin";
@@ -857,6 +929,8 @@ void bee_obj__close(struct bee_obj *o)
 	if (!o)
 		return;
 	bee_obj__detach(o);
+	for (int i = 0; i < o->data_cnt; i++)
+		munmap(o->data[i].mem, (o->data[i].sz + 4095) & ~4095UL);
 	free(o->links);
 	bpf_object__close(o->obj);
 	free(o->name);

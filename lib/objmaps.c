@@ -148,6 +148,59 @@ out:
 	return err;
 }
 
+/* Globals in .bss/.data (counters a program keeps), read from the live
+ * mmaped sections: "name = value". */
+static void print_globals(struct bee_obj *obj, struct bpf_object *bo, const struct btf *btf, FILE *out,
+			  bool json)
+{
+	bool first = true;
+	struct bpf_map *map;
+
+	if (!btf)
+		return;
+	bpf_object__for_each_map(map, bo) {
+		const char *sec = strchr(bpf_map__name(map), '.');
+		const struct btf_var_secinfo *vs;
+		const struct btf_type *t;
+		const char *data;
+		size_t sz;
+		int id;
+
+		if (!bpf_map__is_internal(map) || !sec ||
+		    (strncmp(sec, ".bss", 4) && strncmp(sec, ".data", 5)))
+			continue;
+		id = btf__find_by_name_kind(btf, sec, BTF_KIND_DATASEC);
+		data = bee_obj__global_data(obj, map, &sz);
+		if (id < 0 || !data)
+			continue;
+		t = btf__type_by_id(btf, id);
+		vs = btf_var_secinfos(t);
+		for (int i = 0; i < btf_vlen(t); i++, vs++) {
+			const struct btf_type *v = btf__type_by_id(btf, vs->type);
+			const char *name = btf__name_by_offset(btf, v->name_off);
+
+			if (!strncmp(name, "__bee_", 6) || vs->offset + vs->size > sz)
+				continue;
+			if (json) {
+				fputs(first ? "{\"type\":\"globals\",\"values\":{" : ",", out);
+				bee_json_str(out, name);
+				fputc(':', out);
+				if (bee_btf_fprint(out, btf, v->type, data + vs->offset, vs->size, BEE_FMT_JSON))
+					fputs("null", out);
+			} else {
+				if (first)
+					fputs("\nglobals:\n", out);
+				fprintf(out, "  %s = ", name);
+				bee_btf_fprint(out, btf, v->type, data + vs->offset, vs->size, 0);
+				fputc('\n', out);
+			}
+			first = false;
+		}
+	}
+	if (json && !first)
+		fputs("}}\n", out);
+}
+
 int bee_obj__print_maps(struct bee_obj *obj, FILE *out, bool json)
 {
 	struct bpf_object *bo = bee_obj__bpf_object(obj);
@@ -197,6 +250,8 @@ int bee_obj__print_maps(struct bee_obj *obj, FILE *out, bool json)
 		if (err)
 			break;
 	}
+	if (!err)
+		print_globals(obj, bo, btf, out, json);
 	fflush(out);
 	return err;
 }
