@@ -11,6 +11,7 @@
 #include <net/if.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -195,6 +196,36 @@ int net_unpin_detach(const char *path)
 	if (!err && unlink(path))
 		err = -errno;
 	return err ? err : 1;
+}
+
+int net_spawn_in_cgroup(const char *cgroup, char **argv)
+{
+	char procs[4096], me[32];
+	pid_t pid;
+	int fd;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		return pid;
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
+	snprintf(me, sizeof(me), "%d", (int)getpid());
+	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, me, strlen(me)) < 0) {
+		fprintf(stderr, "bee: cannot enter cgroup '%s': %s\n", cgroup, strerror(errno));
+		_exit(126);
+	}
+	close(fd);
+	execvp(argv[0], argv);
+	fprintf(stderr, "bee: cannot run '%s': %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+int net_wait_status(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* ---- bee net --------------------------------------------------------------------- */

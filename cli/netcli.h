@@ -30,4 +30,10 @@ int net_pin_dir(const char *sub, char *out, size_t n);
  * -errno. */
 int net_unpin_detach(const char *path);
 
+/* Start @argv in the cgroup directory @cgroup: the child enters the
+ * cgroup (cgroup.procs) before exec. Returns the pid or -errno. */
+int net_spawn_in_cgroup(const char *cgroup, char **argv);
+/* Exit status of a child as a shell reports it (128+signal). */
+int net_wait_status(int status);
+
 #endif
