@@ -89,6 +89,9 @@ struct run_opts {
 	int (*print_event)(void *ctx, const char *map, const void *data, size_t size, FILE *out);
 	void *print_ctx;
 	const char *header;        /* printed before the first event (text mode) */
+	/* after opening and --set, before loading: choose which programs load
+	 * (bpf_program__set_autoload) or set their attach targets */
+	int (*prepare)(struct bee_obj *obj, void *ctx);
 	/* attach yourself instead of bee_obj__attach() (may call it too) */
 	int (*attach)(struct bee_obj *obj, void *ctx);
 	/* print your own summary at exit instead of the maps */

@@ -333,6 +333,13 @@ int cli_run(const struct run_opts *o)
 			goto out;
 		}
 	}
+	if (o->prepare) {
+		err = o->prepare(rs.obj, o->tool_ctx);
+		if (err) {
+			cli_err("%s", cli_strerr(err));
+			goto out;
+		}
+	}
 	err = bee_obj__load(rs.obj);
 	if (err) {
 		cli_err("%s", cli_strerr(err));

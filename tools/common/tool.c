@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Shared parts of the classic ready tools: common option values and the
+ * latency histogram printed at exit. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "tool.h"
+
+const struct tool_unit tool_units[3] = {
+	{ "nsecs", 1 },
+	{ "usecs", 1000 },
+	{ "msecs", 1000000 },
+};
+
+int tool_parse_duration(const char *tool, const char *arg, double *out, int *code)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(arg, &end);
+	if (errno || end == arg || *end || *out <= 0) {
+		*code = cli_usage("%s: --duration %s: want a positive number of seconds", tool, arg);
+		return -1;
+	}
+	return 0;
+}
+
+int tool_parse_pid(const char *tool, const char *arg, pid_t *out, int *code)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v <= 0 || v > 0x3fffffff) {
+		*code = cli_usage("%s: --pid %s: want a process id", tool, arg);
+		return -1;
+	}
+	if (kill((pid_t)v, 0) && errno == ESRCH) {
+		*code = cli_err("%s: --pid %s: no such process", tool, arg);
+		return -1;
+	}
+	*out = (pid_t)v;
+	return 0;
+}
+
+int tool_parse_uint(const char *tool, const char *opt, const char *arg, unsigned long max,
+		    unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || *out > max) {
+		cli_usage("%s: %s %s: want a number from 0 to %lu", tool, opt, arg, max);
+		return -1;
+	}
+	return 0;
+}
+
+int tool_bad_option(const char *tool, int argc, char **argv, int opt)
+{
+	extern int optind, optopt;
+	const char *word = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+
+	if (opt == ':')
+		return cli_usage("%s: option '%s' needs a value", tool, word);
+	if (optopt && !strchr(word, '-'))
+		return cli_usage("%s: unknown option '-%c'", tool, optopt);
+	return cli_usage("%s: unknown option '%s'", tool, word);
+}
+
+void tool_json_event_begin(struct bee_json *j, FILE *out, const char *map)
+{
+	bee_json_init(j, out, false);
+	bee_json_obj_start(j);
+	bee_json_kstr(j, "type", "event");
+	bee_json_kstr(j, "map", map);
+	bee_json_key(j, "data");
+	bee_json_obj_start(j);
+}
+
+void tool_json_event_end(struct bee_json *j)
+{
+	bee_json_obj_end(j);
+	bee_json_obj_end(j);
+	bee_json_end(j);
+}
+
+void tool_hist_emit(FILE *out, const uint64_t *slots, size_t n, const char *name,
+		    const char *title, const char *unit, void (*extra)(struct bee_json *j, void *ctx),
+		    void *ctx)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += slots[i];
+	if (!json_output) {
+		if (title)
+			fprintf(out, "\n%s\n", title);
+		bee_hist_print_log2(out, slots, n, unit);
+		return;
+	}
+	struct bee_json j;
+
+	bee_json_init(&j, out, pretty_output);
+	bee_json_obj_start(&j);
+	bee_json_kstr(&j, "type", "histogram");
+	bee_json_kstr(&j, "name", name);
+	if (extra)
+		extra(&j, ctx);
+	bee_json_kstr(&j, "unit", unit);
+	bee_json_kuint(&j, "count", total);
+	bee_json_key(&j, "buckets");
+	bee_json_arr_start(&j);
+	for (size_t i = 0; i < n; i++) {
+		if (!slots[i])
+			continue;
+		bee_json_obj_start(&j);
+		/* slot i holds [2^i, 2^(i+1)); slot 0 also holds 0 */
+		bee_json_kuint(&j, "low", i ? 1ULL << i : 0);
+		bee_json_kuint(&j, "high", i >= 63 ? UINT64_MAX : (1ULL << (i + 1)) - 1);
+		bee_json_kuint(&j, "count", slots[i]);
+		bee_json_obj_end(&j);
+	}
+	bee_json_arr_end(&j);
+	bee_json_obj_end(&j);
+	bee_json_end(&j);
+}
+
+int tool_hist_print(struct bee_obj *obj, const char *map, const char *title, const char *unit,
+		    FILE *out, uint64_t *total)
+{
+	int fd = bee_obj__map_fd(obj, map);
+	uint64_t slots[64] = {};
+
+	if (fd < 0)
+		return fd;
+	for (uint32_t k = 0; k < 64; k++)
+		if (bpf_map_lookup_elem(fd, &k, &slots[k]))
+			slots[k] = 0;
+	tool_hist_emit(out, slots, 64, map, title, unit, NULL, NULL);
+	if (total) {
+		*total = 0;
+		for (int i = 0; i < 64; i++)
+			*total += slots[i];
+	}
+	return 0;
+}

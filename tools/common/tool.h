@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the classic ready tools (execsnoop, opensnoop, bashreadline, syslat,
+ * funclatency, tcpconnect, runqlat) share beyond the generic runner: option
+ * parsing of the common flags and the histogram printed at exit.
+ */
+#ifndef BEE_TOOL_COMMON_H
+#define BEE_TOOL_COMMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "../../cli/cli.h"
+#include "json.h"
+
+/* Parse a --duration / -p argument; on a bad value print the one error line
+ * (naming @tool) and return -1 (usage: exit 2; a pid that does not exist:
+ * exit 1 — *code says which). */
+int tool_parse_duration(const char *tool, const char *arg, double *out, int *code);
+int tool_parse_pid(const char *tool, const char *arg, pid_t *out, int *code);
+/* A non-negative decimal integer that fits @max, else -1 after an error. */
+int tool_parse_uint(const char *tool, const char *opt, const char *arg, unsigned long max,
+		    unsigned long *out);
+/* The one line for an unknown option or a missing argument (exit 2). */
+int tool_bad_option(const char *tool, int argc, char **argv, int opt);
+
+/* Start a JSON event line as the runner writes them:
+ * {"type":"event","map":MAP,"data":{ ... then the caller's fields;
+ * tool_json_event_end closes both objects and ends the line. */
+void tool_json_event_begin(struct bee_json *j, FILE *out, const char *map);
+void tool_json_event_end(struct bee_json *j);
+
+/* Latency units: the BPF side divides by the unit before bee_log2l(). */
+struct tool_unit {
+	const char *name;    /* "nsecs", "usecs", "msecs" */
+	uint64_t div;        /* 1, 1000, 1000000 */
+};
+extern const struct tool_unit tool_units[3];
+
+/* Print the log2 histogram array map @map of @obj (BPF_HISTOGRAM) with
+ * @unit as the value column, as BCC's print_log2_hist does, preceded by
+ * "@title"; with -j one line {"type":"histogram","name":..,"unit":..,
+ * "count":N,"buckets":[{"low":..,"high":..,"count":..},...]}. @total (may
+ * be NULL) gets the sum of the counts. 0 or -errno. */
+int tool_hist_print(struct bee_obj *obj, const char *map, const char *title, const char *unit,
+		    FILE *out, uint64_t *total);
+/* Same for a histogram held in memory (@n slots), with extra JSON fields
+ * written by the caller through @extra(j, ctx) (may be NULL). */
+void tool_hist_emit(FILE *out, const uint64_t *slots, size_t n, const char *name,
+		    const char *title, const char *unit, void (*extra)(struct bee_json *j, void *ctx),
+		    void *ctx);
+
+#endif

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * execsnoop: every exec with pid, ppid, comm and argv. argv is read from the
+ * caller's memory at sys_enter_execve(at), while the old image still holds
+ * it; the record is sent at sys_exit with the return value and, after a
+ * successful exec, the new comm.
+ */
+#include "bee/bee.bpf.h"
+#include "execsnoop.h"
+
+const volatile __u32 targ_pid = 0;   /* only this process ... */
+const volatile __u32 targ_ppid = 0;  /* ... or only children of this one */
+const volatile bool failed_only = false;
+const volatile __u32 targ_uid = (__u32)-1;
+
+BPF_RINGBUF_OUTPUT(events, 64);
+BEE_EVENT(events, struct execsnoop_event);
+
+/* Records being filled, one per process between enter and exit. Keyed by
+ * tgid: a successful exec from a non-leader thread returns in the leader's
+ * tid, but the tgid stays. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, struct execsnoop_event);
+} execs SEC(".maps");
+
+static const struct execsnoop_event empty;
+
+static __always_inline int on_enter(const char *const *argv)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, uid = (__u32)bpf_get_current_uid_gid();
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct execsnoop_event *e;
+	__u32 ppid = BPF_CORE_READ(task, real_parent, tgid);
+
+	if (targ_pid && tgid != targ_pid)
+		return 0;
+	if (targ_ppid && ppid != targ_ppid)
+		return 0;
+	if (targ_uid != (__u32)-1 && uid != targ_uid)
+		return 0;
+	if (bpf_map_update_elem(&execs, &tgid, &empty, BPF_ANY))
+		return 0;
+	e = bpf_map_lookup_elem(&execs, &tgid);
+	if (!e)
+		return 0;
+	e->pid = tgid;
+	e->ppid = ppid;
+	e->uid = uid;
+
+	for (int i = 0; i < EXECSNOOP_MAX_ARGS; i++) {
+		const char *arg = NULL;
+		__u32 off = e->args_sz;
+		long n;
+
+		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) || !arg)
+			return 0;
+		if (off > EXECSNOOP_ARGS_SZ - EXECSNOOP_ARG_SZ)
+			return 0;
+		n = bpf_probe_read_user_str(&e->args[off], EXECSNOOP_ARG_SZ, arg);
+		if (n <= 0)
+			return 0;
+		if (n == EXECSNOOP_ARG_SZ)
+			e->truncated = 1;
+		e->args_sz = off + n;
+		e->argc++;
+	}
+	/* a 21st argument: say that argv was cut */
+	{
+		const char *arg = NULL;
+		if (!bpf_probe_read_user(&arg, sizeof(arg), &argv[EXECSNOOP_MAX_ARGS]) && arg)
+			e->truncated = 1;
+	}
+	return 0;
+}
+
+static __always_inline int on_exit(long ret)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct execsnoop_event *e = bpf_map_lookup_elem(&execs, &tgid);
+	__u32 sz;
+
+	if (!e)
+		return 0;
+	if (failed_only && ret >= 0)
+		goto out;
+	e->ret = ret;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	sz = e->args_sz;
+	if (sz > EXECSNOOP_ARGS_SZ)
+		sz = EXECSNOOP_ARGS_SZ;
+	events__ringbuf_output(e, offsetof(struct execsnoop_event, args) + sz, 0);
+out:
+	bpf_map_delete_elem(&execs, &tgid);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_execve")
+int execve_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_enter((const char *const *)ctx->args[1]);
+}
+
+SEC("tp/syscalls/sys_exit_execve")
+int execve_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_enter_execveat")
+int execveat_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_enter((const char *const *)ctx->args[2]);
+}
+
+SEC("tp/syscalls/sys_exit_execveat")
+int execveat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx->ret);
+}
+
+BEE_GPL;

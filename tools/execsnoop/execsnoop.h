@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* execsnoop: the record shared by the BPF side and bee. */
+#ifndef BEE_TOOL_EXECSNOOP_H
+#define BEE_TOOL_EXECSNOOP_H
+
+#define EXECSNOOP_MAX_ARGS 20
+#define EXECSNOOP_ARG_SZ 128
+#define EXECSNOOP_ARGS_SZ (EXECSNOOP_MAX_ARGS * EXECSNOOP_ARG_SZ)
+
+struct execsnoop_event {
+	__u32 pid;
+	__u32 ppid;
+	__u32 uid;
+	__s32 ret;          /* execve's return: 0 or -errno */
+	__u32 argc;         /* arguments copied into args */
+	__u32 args_sz;      /* bytes used in args: argc NUL-terminated strings */
+	__u8 truncated;     /* more than EXECSNOOP_MAX_ARGS, or an argument cut */
+	char comm[16];
+	char args[EXECSNOOP_ARGS_SZ];
+};
+
+#endif
