@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bee profile: a perf_event program sampled at a fixed frequency on every
+ * CPU. Stacks are aggregated here, in the kernel: one counter per
+ * (pid, kernel stack, user stack, comm), so user space reads a few thousand
+ * entries at exit instead of one event per sample.
+ */
+#include "bee/bee.bpf.h"
+
+struct profile_key {
+	__u32 pid;
+	__s32 kstack; /* stack id, or -errno from bpf_get_stackid */
+	__s32 ustack;
+	char comm[16];
+};
+
+/* 0: every process (not the idle task) */
+const volatile __u32 target_pid = 0;
+const volatile bool kernel_only = false;
+const volatile bool user_only = false;
+
+BPF_HASH(counts, struct profile_key, __u64, 40960);
+BPF_STACK_TRACE(stacks, 16384);
+
+/* samples taken for the target, and those that found the counts map full;
+ * the only .bss variable, so user space reads it at offset 0 */
+struct profile_stats {
+	__u64 samples;
+	__u64 dropped;
+} stats = {};
+
+/* a stack that was not asked for (-ENOENT) */
+#define NO_STACK (-2)
+
+SEC("perf_event")
+int do_sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct profile_key key = {};
+	__u64 one = 1, *v;
+	__u32 pid = id >> 32;
+
+	if (!(__u32)id)
+		return 0; /* idle */
+	if (target_pid && pid != target_pid)
+		return 0;
+	key.pid = pid;
+	bpf_get_current_comm(key.comm, sizeof(key.comm));
+	key.kstack = user_only ? NO_STACK : bpf_get_stackid(ctx, &stacks, 0);
+	key.ustack = kernel_only ? NO_STACK : bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	__sync_fetch_and_add(&stats.samples, 1);
+	v = bpf_map_lookup_elem(&counts, &key);
+	if (v) {
+		__sync_fetch_and_add(v, 1);
+	} else if (bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST)) {
+		/* another CPU created it first, or the map is full */
+		v = bpf_map_lookup_elem(&counts, &key);
+		if (v)
+			__sync_fetch_and_add(v, 1);
+		else
+			__sync_fetch_and_add(&stats.dropped, 1);
+	}
+	return 0;
+}
+
+BEE_GPL;
