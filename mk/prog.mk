@@ -1,0 +1,6 @@
+# The disassembler's test objects use cpu v3 (JMP32, ALU32, atomics with
+# fetch, xchg, cmpxchg), which clang 14 emits only when asked.
+$(BUILD)/tests/bpf/disasm_%.bpf.o: BPF_CFLAGS += -mcpu=v3
+
+# The tests include "test.h" from tests/common.
+$(BUILD)/tests/unit/test_disasm.o $(BUILD)/tests/kernel/test_prog.o: CFLAGS += -Itests/common
