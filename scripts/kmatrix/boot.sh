@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Boot a kernel with the kernel-matrix initramfs under qemu-system-x86_64 and
+# keep its two serial ports: OUTDIR/console.log (kernel messages, ttyS0) and
+# OUTDIR/results.log (the test results, ttyS1; see scripts/kmatrix/init).
+#
+#   scripts/kmatrix/boot.sh VMLINUZ INITRAMFS OUTDIR
+#
+# KMX_ACCEL=kvm|tcg   default: kvm only when /dev/kvm opens and the CPU
+#                     shows vmx/svm (nested KVM without them is unusably slow)
+# KMX_MEM (MiB, 2048), KMX_SMP (2), KMX_TIMEOUT (seconds, 170)
+# Exit status: qemu's (124 when the timeout ended it).
+set -uo pipefail
+
+vmlinuz=$1 initrd=$2 outdir=$3
+mem=${KMX_MEM:-2048}
+smp=${KMX_SMP:-2}
+limit=${KMX_TIMEOUT:-170}
+accel=${KMX_ACCEL:-}
+if [ -z "$accel" ]; then
+	if [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
+		accel=kvm
+	else
+		accel=tcg
+	fi
+fi
+if [ "$accel" = kvm ]; then
+	acc=(-accel kvm -cpu host)
+else
+	acc=(-accel tcg,thread=multi -cpu max)
+fi
+mkdir -p "$outdir"
+rm -f "$outdir/console.log" "$outdir/results.log"
+echo "$accel" >"$outdir/accel"
+
+# -nodefaults: no VGA, no NIC, nothing to probe that the tests do not use.
+# panic=-1 and -no-reboot: a guest that panics ends the run at once.
+timeout -s KILL "$limit" qemu-system-x86_64 "${acc[@]}" -m "$mem" -smp "$smp" \
+	-nodefaults -display none -no-reboot -monitor none \
+	-serial "file:$outdir/console.log" -serial "file:$outdir/results.log" \
+	-kernel "$vmlinuz" -initrd "$initrd" \
+	-append "console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off" \
+	</dev/null >"$outdir/qemu.log" 2>&1
+rc=$?
+[ $rc -eq 137 ] && rc=124
+exit $rc

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The kernel matrix: bee's tests/kernel suite on the host's kernel and, inside
+# QEMU, on Debian's current 6.1 kernel; one line per guest test case
+# (`ok`/`skip`/`FAIL`, as tests/run.sh counts them), a FAIL line for each case
+# that failed on the host, and a table of every case on every kernel.
+#
+#   tests/extra/kmatrix.sh [BUILD]        (make check runs it; make check-kernels too)
+#
+# Host results come from tests/run.sh's logs of this build when they are newer
+# than the binary (make check runs the kernel suite just before), else from
+# running the binaries here. Where QEMU or the kernel package cannot be had,
+# one `skip kmatrix: why` line and exit 0.
+#
+# Knobs: BEE_KMATRIX_CACHE (kernel cache, default ~/.cache/bee/kmatrix),
+# KMX_BUDGET (seconds for the whole step, 175), KMX_TEST_TIMEOUT (per test
+# binary in the guest, 60), KMX_ACCEL/KMX_MEM/KMX_SMP (scripts/kmatrix/boot.sh),
+# KMX_MODULES/KMX_TOOLS (scripts/kmatrix/mkinitramfs.sh), BEE_KMATRIX=0 to skip.
+set -uo pipefail
+
+t0=$EPOCHREALTIME
+root=${BEE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+build=${1:-${BEE_BUILD:-$root/build}}
+build=$(cd "$build" 2>/dev/null && pwd) || { echo "FAIL kmatrix: no build directory ${1:-${BEE_BUILD:-$root/build}}"; exit 1; }
+kmx=$root/scripts/kmatrix
+out=$build/kmatrix
+budget=${KMX_BUDGET:-175}
+mkdir -p "$out"
+
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}'; }
+
+if [ "${BEE_KMATRIX:-1}" = 0 ]; then
+	echo "skip kmatrix: BEE_KMATRIX=0"
+	exit 0
+fi
+command -v qemu-system-x86_64 >/dev/null ||
+	{ echo "skip kmatrix: qemu-system-x86_64 is not installed (scripts/deps.sh installs qemu-system-x86)"; exit 0; }
+for c in busybox cpio modinfo python3; do
+	command -v $c >/dev/null || { echo "skip kmatrix: $c is not installed (scripts/deps.sh installs it)"; exit 0; }
+done
+[ "$(uname -m)" = x86_64 ] || { echo "skip kmatrix: Debian's amd64 kernel needs an x86_64 host for a usable VM"; exit 0; }
+
+tests=()
+for t in "$build"/tests/kernel/test_*; do
+	[ -x "$t" ] && [[ $t != *.o ]] && [[ $t != *.d ]] && tests+=("$t")
+done
+[ ${#tests[@]} -gt 0 ] || { echo "skip kmatrix: no kernel test binaries in $build/tests/kernel (run make first)"; exit 0; }
+
+# ---- the guest kernel --------------------------------------------------------
+if ! fetched=$("$kmx/fetch.sh" 2>"$out/fetch.err"); then
+	echo "skip kmatrix: cannot get Debian's kernel package: $(tail -n1 "$out/fetch.err")"
+	exit 0
+fi
+eval "$fetched" # KVER DIR SOURCE
+t_fetch=$(since "$t0")
+
+# ---- host results --------------------------------------------------------------
+hostdir=$out/host
+rm -rf "$hostdir" && mkdir -p "$hostdir"
+export CMOCKA_MESSAGE_OUTPUT=stdout BEE_BUILD=$build BEE_ROOT=$root BEE=$build/bee
+ran_here=0
+for t in "${tests[@]}"; do
+	name=$(basename "$t")
+	log=$build/test-logs/$name.log
+	if [ -f "$log" ] && [ "$log" -nt "$t" ]; then
+		cp "$log" "$hostdir/$name.log"
+	elif [ "$(id -u)" -ne 0 ]; then
+		printf '[ RUN      ] (all)\nskip: (all): needs root\n[  SKIPPED ] (all)\n[==========] 1 test(s) run.\n' \
+			>"$hostdir/$name.log"
+	else
+		(cd "$root" && timeout 300 stdbuf -oL -eL "$t" >"$hostdir/$name.log" 2>&1 </dev/null)
+		echo $? >"$hostdir/$name.rc"
+		ran_here=$((ran_here + 1))
+	fi
+done
+t_host=$(since "$t0")
+
+# ---- initramfs and boot --------------------------------------------------------
+if ! "$kmx/mkinitramfs.sh" "$build" "$root" "$DIR" "$KVER" "$out/initramfs.cpio" 2>"$out/mkinitramfs.err"; then
+	echo "FAIL kmatrix: building the initramfs failed: $(tail -n1 "$out/mkinitramfs.err")"
+	exit 1
+fi
+t_initrd=$(since "$t0")
+left=$(awk -v b="$budget" -v u="$t_initrd" 'BEGIN{l=int(b-u); print l < 30 ? 30 : l}')
+KMX_TIMEOUT=$left "$kmx/boot.sh" "$DIR/vmlinuz" "$out/initramfs.cpio" "$out/guest"
+qrc=$?
+accel=$(cat "$out/guest/accel" 2>/dev/null)
+t_boot=$(since "$t0")
+if [ ! -s "$out/guest/results.log" ] && [ $qrc -ne 0 ] && [ $qrc -ne 124 ]; then
+	# qemu itself would not start (no TCG on this build, bad option...)
+	echo "skip kmatrix: qemu-system-x86_64 failed to start (exit $qrc): $(tail -n1 "$out/guest/qemu.log")"
+	exit 0
+fi
+
+# ---- the matrix --------------------------------------------------------------------
+hostk=$(uname -r)
+note="kernel matrix: host $hostk vs $KVER (Debian $(sed 's/^linux-image-[^_]*_\([^_]*\)_.*/\1/' "$DIR/package" 2>/dev/null), ${accel:-?}, ${KMX_SMP:-2} vCPU, ${KMX_MEM:-2048} MiB); ${#tests[@]} test binaries"
+python3 "$kmx/report.py" --kernel "host=dir:$hostdir" --kernel "$KVER=serial:$out/guest/results.log" \
+	--table "$out/table.txt" --markdown "$out/table.md" --note "$note"
+rrc=$?
+if [ $qrc -eq 124 ]; then
+	echo "FAIL kmatrix: the guest did not finish within ${left}s (see $out/guest/console.log)"
+	rrc=1
+elif ! grep -q '^KMX DONE' "$out/guest/results.log" 2>/dev/null; then
+	echo "FAIL kmatrix: the guest stopped before the end (exit $qrc; see $out/guest/console.log)"
+	rrc=1
+else
+	echo "ok kmatrix:boot-$KVER"
+fi
+echo "kmatrix: wall time $(since "$t0") s: kernel package ${t_fetch} s ($SOURCE), host results $(awk -v a="$t_fetch" -v b="$t_host" 'BEGIN{printf "%.1f", b-a}') s ($ran_here binaries run here), initramfs $(awk -v a="$t_host" -v b="$t_initrd" 'BEGIN{printf "%.1f", b-a}') s, boot + tests + power-off $(awk -v a="$t_initrd" -v b="$t_boot" 'BEGIN{printf "%.1f", b-a}') s"
+echo "kmatrix: table in $out/table.txt, guest console in $out/guest/console.log"
+exit $rrc
