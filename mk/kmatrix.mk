@@ -6,3 +6,6 @@ check-kernels: deps
 	$(Q)tests/extra/kmatrix.sh $(BUILD)
 
 .PHONY: check-kernels
+
+# tests/common/test.h for the kernel-matrix tests
+$(BUILD)/tests/kernel/test_kmatrix_probe.o $(BUILD)/tests/kernel/test_kmatrix_tc.o: CFLAGS += -Itests/common
