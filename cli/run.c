@@ -395,7 +395,7 @@ int cli_run(const struct run_opts *o)
 		cli_err("%s", cli_strerr(err));
 		goto out;
 	}
-	if (!o->quiet_header && !json_output)
+	if (!o->quiet_header)
 		fprintf(stderr, "bee: %s: %zu attachment%s%s%s; Ctrl-C to stop\n", bee_obj__name(rs.obj),
 			bee_obj__link_cnt(rs.obj), bee_obj__link_cnt(rs.obj) == 1 ? "" : "s",
 			rs.map_cnt ? ", reading events" : "", rs.trace_fd >= 0 ? ", reading trace_pipe" : "");

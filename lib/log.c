@@ -86,6 +86,9 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	enum bee_log_level l;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* libbpf prefixes its own messages; keep them bare, add it back below */
+	if (!strncmp(msg, "libbpf: ", 8))
+		memmove(msg, msg + 8, strlen(msg + 8) + 1);
 	if (libbpf_capture && level <= LIBBPF_INFO)
 		keep_libbpf(msg);
 	/* one level quieter than bee's own messages: warnings are info */
