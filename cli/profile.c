@@ -51,6 +51,7 @@ struct profile {
 	double duration;
 	bool kernel_only, user_only;
 	const char *folded, *svg;
+	FILE *folded_f, *svg_f; /* opened before sampling: a bad path fails fast */
 	int top;
 	/* results */
 	struct pstack *stacks;
@@ -354,8 +355,9 @@ static int write_outputs(struct profile *pr)
 		goto out;
 	}
 	if (pr->folded) {
-		out = fopen(pr->folded, "we");
-		if (!out || bee_flame__write_folded(f, out) || fclose(out)) {
+		out = pr->folded_f;
+		pr->folded_f = NULL;
+		if (bee_flame__write_folded(f, out) | fclose(out)) {
 			err = cli_err("profile: cannot write folded stacks to '%s': %s", pr->folded,
 				      strerror(errno));
 			goto out;
@@ -371,8 +373,9 @@ static int write_outputs(struct profile *pr)
 		else
 			snprintf(sub, sizeof(sub), "all CPUs, %llu samples at %u Hz, %.1f s",
 				 (unsigned long long)pr->samples, pr->hz, pr->elapsed);
-		out = fopen(pr->svg, "we");
-		if (!out || bee_flame__write_svg(f, out, &o) || fclose(out)) {
+		out = pr->svg_f;
+		pr->svg_f = NULL;
+		if (bee_flame__write_svg(f, out, &o) | fclose(out)) {
 			err = cli_err("profile: cannot write the flame graph to '%s': %s", pr->svg,
 				      strerror(errno));
 			goto out;
@@ -490,19 +493,31 @@ static int cmd_profile(int argc, char **argv)
 	if (pr.kernel_only && pr.user_only)
 		return cli_usage("profile: --kernel-only and --user-only exclude each other");
 
+	if (pr.folded && !(pr.folded_f = fopen(pr.folded, "we")))
+		return cli_err("profile: cannot write folded stacks to '%s': %s", pr.folded,
+			       strerror(errno));
+	if (pr.svg && !(pr.svg_f = fopen(pr.svg, "we"))) {
+		err = cli_err("profile: cannot write the flame graph to '%s': %s", pr.svg,
+			      strerror(errno));
+		goto out;
+	}
 	if (pr.pid) {
 		pid_t t = tgid_of(pr.pid);
 
-		if (!t)
-			return cli_err("profile: no process with pid %d", pr.pid);
+		if (!t) {
+			err = cli_err("profile: no process with pid %d", pr.pid);
+			goto out;
+		}
 		pr.pid = t;
 		/* parse its binaries now: it may exit before we print */
 		if (!pr.kernel_only) {
 			BEE_OPTS(bee_syms_opts, so, .lines = true);
 
 			target_syms = bee_syms__new(pr.pid, &so);
-			if (!target_syms)
-				return cli_err("profile: pid %d: %s", pr.pid, cli_strerr(-errno));
+			if (!target_syms) {
+				err = cli_err("profile: pid %d: %s", pr.pid, cli_strerr(-errno));
+				goto out;
+			}
 			bee_syms__load(target_syms);
 		}
 		pidfd = syscall(SYS_pidfd_open, pr.pid, 0);
@@ -615,6 +630,10 @@ out:
 	bee_obj__close(obj);
 	if (pidfd >= 0)
 		close(pidfd);
+	if (pr.folded_f)
+		fclose(pr.folded_f);
+	if (pr.svg_f)
+		fclose(pr.svg_f);
 	return err;
 }
 
