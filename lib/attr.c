@@ -864,6 +864,47 @@ int bee_attr_field(int cmd, const char *field, uint32_t *offset, uint32_t *size)
 	return 0;
 }
 
+static void collect_fds(const struct btf *btf, const struct btf_type *t, uint32_t base,
+			uint32_t *offs, int *n, int max)
+{
+	const struct btf_member *m = btf_members(t);
+
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const struct btf_type *mt = skip_mods(btf, m->type, NULL);
+		const char *mn = btf__name_by_offset(btf, m->name_off);
+		uint32_t o = base + btf_member_bit_offset(t, i) / 8;
+		bool dup = false;
+
+		if (!mt)
+			continue;
+		if (btf_is_composite(mt)) {
+			collect_fds(btf, mt, o, offs, n, max);
+			continue;
+		}
+		if (!ends_with(mn, "_fd") || mt->size != 4)
+			continue;
+		for (int k = 0; k < *n; k++)
+			dup |= offs[k] == o;
+		if (!dup && *n < max)
+			offs[(*n)++] = o;
+	}
+}
+
+int bee_attr_fd_offsets(int cmd, uint32_t *offs, int max)
+{
+	const struct btf *btf = bee_kernel_btf();
+	const struct cmd_member *e = cmd_entry(cmd);
+	const struct btf_type *st;
+	int n = 0;
+
+	if (!btf)
+		return -errno;
+	if (!e || !(st = cmd_struct(btf, e)))
+		return -ENOENT;
+	collect_fds(btf, st, 0, offs, &n, max);
+	return n;
+}
+
 const char *bee_attr_str_field(int cmd)
 {
 	const struct cmd_member *e = cmd_entry(cmd);

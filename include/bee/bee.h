@@ -834,6 +834,10 @@ BEE_API const char *bee_errno_name(int err);
  * uses it (e.g. "license" of BPF_PROG_LOAD), from kernel BTF; -ENOENT when
  * the command or field is unknown. @size may be NULL. */
 BEE_API int bee_attr_field(int cmd, const char *field, uint32_t *offset, uint32_t *size);
+/* Offsets in union bpf_attr of the fd fields (names ending in "_fd", in
+ * every union arm) that @cmd's member has, at most @max of them; the count
+ * or -ENOENT. A tracer reads what they point at when the call is made. */
+BEE_API int bee_attr_fd_offsets(int cmd, uint32_t *offs, int max);
 /* The field of @cmd's attr that points to a string worth copying when
  * tracing ("license", "pathname", "name"), or NULL. */
 BEE_API const char *bee_attr_str_field(int cmd);

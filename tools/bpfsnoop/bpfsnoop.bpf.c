@@ -51,6 +51,80 @@ static __always_inline struct snoop_cfg *get_cfg(void)
 	return bpf_map_lookup_elem(&cfg_map, &k);
 }
 
+/* The file behind fd @fd of the current task, or NULL. */
+static __always_inline struct file *task_file(int fd)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+	struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
+	unsigned int max = BPF_CORE_READ(t, files, fdt, max_fds);
+	struct file *f = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= max)
+		return NULL;
+	if (bpf_probe_read_kernel(&f, sizeof(f), fds + fd))
+		return NULL;
+	return f;
+}
+
+/* Read id and name of the BPF object @priv of @kind. */
+static __always_inline void read_obj(void *priv, int kind, __u32 *id, char *name, __u32 *type)
+{
+	if (kind == SNOOP_OBJ_MAP) {
+		struct bpf_map *m = priv;
+		*id = BPF_CORE_READ(m, id);
+		bpf_probe_read_kernel_str(name, 16, &m->name);
+	} else if (kind == SNOOP_OBJ_PROG) {
+		struct bpf_prog_aux *aux = BPF_CORE_READ((struct bpf_prog *)priv, aux);
+		*id = BPF_CORE_READ(aux, id);
+		bpf_probe_read_kernel_str(name, 16, &aux->name);
+	} else if (kind == SNOOP_OBJ_LINK) {
+		*id = BPF_CORE_READ((struct bpf_link *)priv, id);
+		if (type)
+			*type = BPF_CORE_READ((struct bpf_link *)priv, type);
+	} else if (kind == SNOOP_OBJ_BTF) {
+		*id = BPF_CORE_READ((struct btf *)priv, id);
+	}
+}
+
+/* What fd @fd points at when the call is made: BPF objects are anon inode
+ * files whose dentry is named "bpf-map", "bpf-prog", "bpf_link" or "btf"
+ * (what /proc shows as anon_inode:bpf-map); anything else is a file. */
+static __always_inline void resolve_fd(struct snoop_fd *out, int fd)
+{
+	struct file *f = task_file(fd);
+	const unsigned char *dn;
+	char n[16] = {};
+	__u64 w;
+	int kind;
+
+	out->fd = fd;
+	if (!f)
+		return;
+	dn = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	bpf_probe_read_kernel_str(n, sizeof(n), dn);
+	__builtin_memcpy(&w, n, 8);
+	/* little-endian words of the names, NUL included where it fits */
+	if (w == 0x0070616d2d667062ULL) /* "bpf-map\0" */
+		kind = SNOOP_OBJ_MAP;
+	else if (w == 0x676f72702d667062ULL && !n[8]) /* "bpf-prog" */
+		kind = SNOOP_OBJ_PROG;
+	else if (w == 0x6b6e696c5f667062ULL && !n[8]) /* "bpf_link" */
+		kind = SNOOP_OBJ_LINK;
+	else if ((__u32)w == 0x00667462) /* "btf\0" */
+		kind = SNOOP_OBJ_BTF;
+	else
+		kind = SNOOP_OBJ_FILE;
+	out->kind = kind;
+	if (kind == SNOOP_OBJ_FILE) {
+		struct inode *ino = BPF_CORE_READ(f, f_inode);
+		out->ino = BPF_CORE_READ(ino, i_ino);
+		out->magic = BPF_CORE_READ(ino, i_sb, s_magic);
+		__builtin_memcpy(out->name, n, sizeof(n));
+		return;
+	}
+	read_obj(BPF_CORE_READ(f, private_data), kind, &out->id, out->name, &out->magic);
+}
+
 SEC("tracepoint/syscalls/sys_enter_bpf")
 int snoop_enter(struct trace_event_raw_sys_enter *ctx)
 {
@@ -98,43 +172,21 @@ int snoop_enter(struct trace_event_raw_sys_enter *ctx)
 			c->str_len = n > 0 ? n : 0;
 		}
 	}
+	for (int i = 0; i < SNOOP_FDS; i++) {
+		__s32 fd;
+
+		c->fds[i].fd = -1;
+		if (cmd >= SNOOP_CMD_MAX)
+			continue;
+		off = cfg->fd_off[cmd][i];
+		if (off > SNOOP_ATTR_MAX - 4 || off + 4 > cap)
+			continue;
+		__builtin_memcpy(&fd, c->attr + off, 4);
+		resolve_fd(&c->fds[i], fd);
+	}
 	bpf_get_current_comm(c->comm, sizeof(c->comm));
 	c->ts_ns = bpf_ktime_get_ns();
 	return 0;
-}
-
-/* Read the id and name of what fd @fd of the current task points at. */
-static __always_inline void read_obj(struct snoop_call *c, int fd, int kind)
-{
-	struct task_struct *t = (void *)bpf_get_current_task();
-	struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
-	unsigned int max = BPF_CORE_READ(t, files, fdt, max_fds);
-	struct file *f = NULL;
-	void *priv;
-
-	if (fd < 0 || (unsigned int)fd >= max)
-		return;
-	if (bpf_probe_read_kernel(&f, sizeof(f), fds + fd) || !f)
-		return;
-	priv = BPF_CORE_READ(f, private_data);
-	if (!priv)
-		return;
-	if (kind == SNOOP_OBJ_MAP) {
-		struct bpf_map *m = priv;
-		c->obj_id = BPF_CORE_READ(m, id);
-		bpf_probe_read_kernel_str(c->obj_name, sizeof(c->obj_name), &m->name);
-	} else if (kind == SNOOP_OBJ_PROG) {
-		struct bpf_prog *p = priv;
-		struct bpf_prog_aux *aux = BPF_CORE_READ(p, aux);
-		c->obj_id = BPF_CORE_READ(aux, id);
-		bpf_probe_read_kernel_str(c->obj_name, sizeof(c->obj_name), &aux->name);
-	} else if (kind == SNOOP_OBJ_LINK) {
-		struct bpf_link *l = priv;
-		c->obj_id = BPF_CORE_READ(l, id);
-	} else if (kind == SNOOP_OBJ_BTF) {
-		struct btf *b = priv;
-		c->obj_id = BPF_CORE_READ(b, id);
-	}
 }
 
 SEC("tracepoint/syscalls/sys_exit_bpf")
@@ -154,8 +206,12 @@ int snoop_exit(struct trace_event_raw_sys_exit *ctx)
 	c->ret = ctx->ret;
 	c->dur_ns = bpf_ktime_get_ns() - c->ts_ns;
 	cmd = c->cmd;
-	if (c->ret >= 0 && cmd < SNOOP_CMD_MAX && cfg->ret_obj[cmd])
-		read_obj(c, c->ret, cfg->ret_obj[cmd]);
+	if (c->ret >= 0 && cmd < SNOOP_CMD_MAX && cfg->ret_obj[cmd]) {
+		struct file *f = task_file(c->ret);
+		if (f)
+			read_obj(BPF_CORE_READ(f, private_data), cfg->ret_obj[cmd], &c->obj_id,
+				 c->obj_name, &c->obj_link_type);
+	}
 
 	if (!cfg->insns || cmd != cfg->prog_load_cmd) {
 		events__ringbuf_output(c, sizeof(*c), 0);

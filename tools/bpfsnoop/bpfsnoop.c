@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +33,8 @@ static void on_signal(int sig)
 {
 	stop_sig = sig;
 }
+
+static enum bee_fd_kind obj_kind(int obj);
 
 /* fd -> object cache per process. Objects the traced calls return are
  * recorded with the id the kernel side read at the time, so calls that
@@ -56,6 +59,11 @@ struct snoop {
 	pid_t child;    /* -- CMD */
 	struct fdc_ent *fdc;
 	pid_t cur_pid;  /* the process of the record being decoded */
+	const struct snoop_call *cur; /* the record being decoded */
+	/* cgroup id (inode) -> path, filled by walking the cgroup2 tree */
+	struct { uint64_t ino; char *path; } *cgs;
+	size_t cg_cnt;
+	bool cg_walked;
 	uint64_t calls, printed;
 	struct sum_item *sum;
 	size_t sum_cnt, sum_cap;
@@ -95,9 +103,113 @@ static const char *anon_for(enum bee_fd_kind k)
 	}
 }
 
-/* Resolve an fd of the process whose call is being printed: the cache when
- * /proc still shows an object of the same kind there (or the process is
- * gone), else /proc. */
+/* Walk the cgroup v2 tree once, remembering every cgroup's inode (its id). */
+static void cg_walk(struct snoop *s, const char *dir, int depth)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	if (depth > 32 || stat(dir, &st))
+		return;
+	if (s->cg_cnt % 256 == 0) {
+		void *n = realloc(s->cgs, (s->cg_cnt + 256) * sizeof(*s->cgs));
+		if (!n)
+			return;
+		s->cgs = n;
+	}
+	s->cgs[s->cg_cnt].ino = st.st_ino;
+	s->cgs[s->cg_cnt++].path = strdup(dir);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char sub[4096];
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		cg_walk(s, sub, depth + 1);
+	}
+	closedir(d);
+}
+
+static const char *cg_path(struct snoop *s, uint64_t ino)
+{
+	const char *root = bee_cgroup2_root();
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < s->cg_cnt; i++)
+			if (s->cgs[i].ino == ino && s->cgs[i].path)
+				return s->cgs[i].path;
+		/* a cgroup made after the last walk: walk again */
+		if (pass || !root)
+			break;
+		for (size_t i = 0; i < s->cg_cnt; i++)
+			free(s->cgs[i].path);
+		s->cg_cnt = 0;
+		cg_walk(s, root, 0);
+	}
+	return NULL;
+}
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+/* The fd as the kernel side saw it when the call was made, if it did. */
+static bool fd_from_record(struct snoop *s, int fd, struct bee_fd_info *fi)
+{
+	const struct snoop_call *c = s->cur;
+
+	if (!c)
+		return false;
+	for (int i = 0; i < SNOOP_FDS; i++) {
+		const struct snoop_fd *f = &c->fds[i];
+		char path[64], link[256];
+		struct stat st;
+		const char *cp;
+		ssize_t n;
+
+		if (f->fd != fd || f->kind == SNOOP_OBJ_NONE)
+			continue;
+		memset(fi, 0, sizeof(*fi));
+		if (f->kind != SNOOP_OBJ_FILE) {
+			fi->kind = obj_kind(f->kind);
+			fi->id = f->id;
+			memcpy(fi->name, f->name, sizeof(fi->name));
+			fi->name[15] = 0;
+			if (f->kind == SNOOP_OBJ_LINK) {
+				const char *lt = bee_enum_name("bpf_link_type", f->magic, "BPF_LINK_TYPE_");
+				snprintf(fi->name, sizeof(fi->name), "%s", lt ? lt : "");
+			}
+			return true;
+		}
+		fi->kind = BEE_FD_PATH;
+		if (f->magic == CGROUP2_SUPER_MAGIC && (cp = cg_path(s, f->ino))) {
+			snprintf(fi->path, sizeof(fi->path), "%s", cp);
+			return true;
+		}
+		/* other files: /proc while the same inode is still there */
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)s->cur_pid, fd);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n > 0 && !stat(path, &st) && st.st_ino == f->ino) {
+			link[n] = 0;
+			snprintf(fi->path, sizeof(fi->path), "%s", link);
+			fi->kind = link[0] == '/' ? BEE_FD_PATH : BEE_FD_OTHER;
+			return true;
+		}
+		fi->kind = BEE_FD_OTHER;
+		snprintf(fi->path, sizeof(fi->path), "inode %llu (%.16s)", (unsigned long long)f->ino,
+			 f->name);
+		return true;
+	}
+	return false;
+}
+
+/* Resolve an fd of the process whose call is being printed: the kernel
+ * side's view at the time of the call; else the cache when /proc still shows
+ * an object of the same kind there (or the process is gone); else /proc. */
 static int snoop_fd(void *ctx, int fd, struct bee_fd_info *fi)
 {
 	struct snoop *s = ctx;
@@ -107,6 +219,8 @@ static int snoop_fd(void *ctx, int fd, struct bee_fd_info *fi)
 	ssize_t n;
 	int err;
 
+	if (fd_from_record(s, fd, fi))
+		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)s->cur_pid, fd);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0) {
@@ -296,6 +410,7 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 		return 0;
 	s->calls++;
 	s->cur_pid = c->pid;
+	s->cur = c;
 	cmd = bee_bpf_cmd_name(c->cmd);
 	if (!cmd) {
 		snprintf(cmdbuf, sizeof(cmdbuf), "%u", c->cmd);
@@ -308,10 +423,9 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 		memcpy(ret_fi.name, c->obj_name, sizeof(ret_fi.name));
 		ret_fi.name[15] = 0;
 		if (ret_fi.kind == BEE_FD_LINK) {
-			struct bee_fd_info fi;
-			/* the link type, while the process still has it */
-			if (bee_fd_describe(c->pid, (int)c->ret, &fi) == 0 && fi.kind == BEE_FD_LINK)
-				memcpy(ret_fi.name, fi.name, sizeof(fi.name));
+			const char *lt = bee_enum_name("bpf_link_type", c->obj_link_type,
+						       "BPF_LINK_TYPE_");
+			snprintf(ret_fi.name, sizeof(ret_fi.name), "%s", lt ? lt : "");
 		}
 		have_ret_obj = true;
 	}
@@ -504,6 +618,11 @@ static int set_cfg(struct snoop *s, struct bee_obj *obj)
 
 	for (int cmd = 0; cmd < SNOOP_CMD_MAX; cmd++) {
 		const char *f = bee_attr_str_field(cmd);
+		uint32_t offs[SNOOP_FDS];
+		int n = bee_attr_fd_offsets(cmd, offs, SNOOP_FDS);
+
+		for (int i = 0; i < SNOOP_FDS; i++)
+			cfg.fd_off[cmd][i] = i < n ? offs[i] : SNOOP_NO_OFF;
 
 		cfg.str_off[cmd] = SNOOP_NO_OFF;
 		if (f && !bee_attr_field(cmd, f, &off, NULL))
@@ -769,6 +888,9 @@ out:
 		fflush(stdout);
 	free(s.sum);
 	free(s.fdc);
+	for (size_t i = 0; i < s.cg_cnt; i++)
+		free(s.cgs[i].path);
+	free(s.cgs);
 	return ret;
 }
 

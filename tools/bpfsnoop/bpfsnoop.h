@@ -9,6 +9,7 @@
 #define SNOOP_STR_MAX 128   /* license, pathname, tracepoint name */
 #define SNOOP_CMD_MAX 64    /* commands the tables cover (6.18 has 39) */
 #define SNOOP_INSNS_MAX 2048 /* instructions copied with --insns */
+#define SNOOP_FDS 4          /* fd fields of one attr resolved in the kernel */
 #define SNOOP_NO_OFF 0xffff
 
 /* What the fd a command returns points at, so the kernel side can read its
@@ -19,6 +20,17 @@ enum snoop_obj {
 	SNOOP_OBJ_PROG,
 	SNOOP_OBJ_LINK,
 	SNOOP_OBJ_BTF,
+	SNOOP_OBJ_FILE, /* anything else: a directory (cgroup), a file, ... */
+};
+
+/* What an fd named in the attr pointed at when the call was made. */
+struct snoop_fd {
+	__s32 fd;     /* -1: slot unused */
+	__u32 kind;   /* enum snoop_obj; NONE: no such fd */
+	__u32 id;     /* map/prog/link/btf id */
+	__u32 magic;  /* SNOOP_OBJ_FILE: the file system's magic; links: enum bpf_link_type */
+	__u64 ino;    /* SNOOP_OBJ_FILE: inode number (a cgroup's id) */
+	char name[16]; /* map/prog name; for files the last path component */
 };
 
 struct snoop_cfg {
@@ -30,6 +42,8 @@ struct snoop_cfg {
 	/* offset in the attr of a pointer to a string, per command */
 	__u16 str_off[SNOOP_CMD_MAX];
 	__u8 ret_obj[SNOOP_CMD_MAX];
+	/* offsets of fd fields per command */
+	__u16 fd_off[SNOOP_CMD_MAX][SNOOP_FDS];
 };
 
 /* One bpf() call; the in-flight state and the record header. */
@@ -45,10 +59,13 @@ struct snoop_call {
 	__u32 str_len;    /* bytes in str[] with the NUL; 0: none */
 	__u32 obj_id;     /* id of what the returned fd points at (0: none) */
 	__u32 insn_bytes; /* bytes of instructions after this header */
+	__u32 obj_link_type; /* the returned link's enum bpf_link_type */
+	__u32 pad;
 	char comm[16];
 	char obj_name[16];
 	__u8 attr[SNOOP_ATTR_MAX];
 	char str[SNOOP_STR_MAX];
+	struct snoop_fd fds[SNOOP_FDS];
 };
 
 struct snoop_call_insns {
