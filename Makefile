@@ -25,7 +25,7 @@ endif
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation \
-	  -fvisibility=hidden -D_GNU_SOURCE -Iinclude -Ilib -I$(BUILD) -MMD -MP \
+	  -fvisibility=hidden -D_GNU_SOURCE -Iinclude -Ilib -Itests/common -I$(BUILD) -MMD -MP \
 	  $(shell pkg-config --cflags $(PKGS))
 ifneq ($(CI),)
 CFLAGS += -Werror
@@ -134,7 +134,7 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	$(Q)$(CC) -O1 -g -Wall -D_GNU_SOURCE -Iinclude $< -o $@ $(if $(filter %bpf_calls,$@),-lbpf,)
 
 # Test and example BPF objects must exist before the tests that open them run.
-$(UNIT_TESTS) $(KERNEL_TESTS): | $(TESTBPF_OBJS) $(EXAMPLE_OBJS)
+$(UNIT_TESTS) $(KERNEL_TESTS): | $(TESTBPF_OBJS) $(EXAMPLE_OBJS) $(BUILD)/bee
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/bee $(EXAMPLE_OBJS)

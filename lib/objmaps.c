@@ -9,10 +9,6 @@
 
 #include "internal.h"
 
-/* lib/map.c is being written beside this file; until it lands, maps print
- * a placeholder line instead of failing the link. */
-__attribute__((weak)) int bee_map_dump_fd(int map_fd, const struct btf *btf, FILE *out, bool json);
-
 enum hist_kind { HIST_NONE, HIST_LOG2, HIST_LINEAR, HIST_SLOTS };
 
 static const char *type_name(const struct btf *btf, uint32_t id)
@@ -240,10 +236,7 @@ int bee_obj__print_maps(struct bee_obj *obj, FILE *out, bool json)
 				fprintf(out, "\n%s:\n", bpf_map__name(map));
 			}
 			fflush(out);
-			if (bee_map_dump_fd)
-				err = bee_map_dump_fd(bpf_map__fd(map), btf, out, json);
-			else
-				fputs(json ? "null" : "(no map printer linked)\n", out);
+			err = bee_map_dump_fd(bpf_map__fd(map), btf, out, json);
 			if (json)
 				fputs("}\n", out);
 		}
