@@ -197,12 +197,13 @@ static void type_line(const struct probe_args *a, struct bee_json *j, const char
 	char key[160], up[128];
 
 	if (a->json) {
-		snprintf(key, sizeof(key), "have_%s_%s", name, what);
+		/* bpftool's keys: have_xdp_prog_type, have_hash_map_type */
+		snprintf(key, sizeof(key), "have_%s_%s", name,
+			 !strcmp(what, "program_type") ? "prog_type" : what);
 		bee_json_kbool(j, key, ok == 1);
 	} else if (a->macros) {
 		upper(up, sizeof(up), name);
-		snprintf(key, sizeof(key), "%s", what);
-		upper(key, sizeof(key), what);
+		upper(key, sizeof(key), !strcmp(what, "program_type") ? "prog_type" : what);
 		printf("#define %s%sHAVE_%s_%s\n", ok == 1 ? "" : "NO_", a->prefix, up, key);
 	} else if (ok == 1) {
 		printf("eBPF %s %s is available\n", what, name);
@@ -251,6 +252,9 @@ static void print_helpers(const struct probe_args *a, struct bee_json *j,
 			printf("eBPF helpers supported for program type %s:", tn);
 			if (bee_features__prog_type(f, t, NULL) != 1)
 				printf(" (program type not available)");
+			else if (bee_features__helper(f, t, 1) < 0)
+				printf(" (not probed: this type loads only with an attach "
+				       "target)");
 			printf("\n");
 		}
 		for (unsigned h = 1; h < hc; h++) {
@@ -258,6 +262,10 @@ static void print_helpers(const struct probe_args *a, struct bee_json *j,
 			int ok = bee_features__helper(f, t, h);
 
 			if (!hn)
+				continue;
+			/* skipped (the helpers that write to the kernel log,
+			 * without 'full'): no line, as bpftool */
+			if (ok < 0 && bee_features__helper(f, t, 1) >= 0)
 				continue;
 			if (a->macros)
 				printf("#define %sBPF__PROG_TYPE_%s__HELPER_%s %d\n", a->prefix, tn, hn,

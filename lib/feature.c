@@ -449,6 +449,7 @@ struct bee_features {
 	int8_t *prog, *map, *misc; /* 1, 0 */
 	char (*prog_why)[128], (*map_why)[128];
 	uint8_t *helpers; /* [prog_cnt][helper_cnt] */
+	uint8_t *helpers_probed; /* [prog_cnt] */
 	bool with_helpers, full;
 	atomic_uint next;
 	unsigned task_cnt;
@@ -471,8 +472,13 @@ static void run_task(struct bee_features *f, unsigned t)
 {
 	if (t < f->prog_cnt) {
 		f->prog[t] = t ? bee_probe_prog_type(t, f->prog_why[t], sizeof(f->prog_why[t])) : 0;
-		if (!f->with_helpers || f->prog[t] != 1)
+		LIBBPF_OPTS(bpf_prog_load_opts, o);
+
+		/* A type that loads only with a target bee lacks (struct_ops,
+		 * freplace) fails before the helper check: nothing to learn. */
+		if (!f->with_helpers || f->prog[t] != 1 || !prog_opts(t, &o))
 			return;
+		f->helpers_probed[t] = 1;
 		for (unsigned h = 1; h < f->helper_cnt; h++) {
 			if (!f->full && noisy_helper(h))
 				continue;
@@ -528,7 +534,9 @@ struct bee_features *bee_features__probe(const struct bee_features_opts *opts)
 	f->prog_why = calloc(f->prog_cnt + 1, sizeof(*f->prog_why));
 	f->map_why = calloc(f->map_cnt + 1, sizeof(*f->map_why));
 	f->helpers = calloc((size_t)f->prog_cnt * f->helper_cnt + 1, 1);
-	if (!f->prog || !f->map || !f->misc || !f->prog_why || !f->map_why || !f->helpers) {
+	f->helpers_probed = calloc(f->prog_cnt + 1, 1);
+	if (!f->prog || !f->map || !f->misc || !f->prog_why || !f->map_why || !f->helpers ||
+	    !f->helpers_probed) {
 		bee_features__free(f);
 		errno = ENOMEM;
 		return NULL;
@@ -563,6 +571,7 @@ void bee_features__free(struct bee_features *f)
 	free(f->prog_why);
 	free(f->map_why);
 	free(f->helpers);
+	free(f->helpers_probed);
 	free(f);
 }
 
@@ -586,7 +595,8 @@ int bee_features__map_type(const struct bee_features *f, unsigned type, const ch
 
 int bee_features__helper(const struct bee_features *f, unsigned prog_type, unsigned func_id)
 {
-	if (!f->with_helpers || prog_type >= f->prog_cnt || func_id >= f->helper_cnt)
+	if (!f->with_helpers || prog_type >= f->prog_cnt || func_id >= f->helper_cnt ||
+	    !f->helpers_probed[prog_type] || (!f->full && noisy_helper(func_id)))
 		return -ENOENT;
 	return f->helpers[(size_t)prog_type * f->helper_cnt + func_id];
 }

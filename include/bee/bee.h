@@ -649,7 +649,9 @@ BEE_API void bee_features__free(struct bee_features *f);
  * gets the reason, owned by @f. */
 BEE_API int bee_features__prog_type(const struct bee_features *f, unsigned type, const char **why);
 BEE_API int bee_features__map_type(const struct bee_features *f, unsigned type, const char **why);
-/* 1, 0, or -ENOENT (helpers not probed, or out of range). */
+/* 1, 0, or -ENOENT: helpers not probed (not asked for, type not available,
+ * a type that loads only with an attach target, or a helper skipped
+ * without @full), or out of range. */
 BEE_API int bee_features__helper(const struct bee_features *f, unsigned prog_type,
 				 unsigned func_id);
 BEE_API int bee_features__misc(const struct bee_features *f, enum bee_misc_feature m);
