@@ -5,6 +5,7 @@
  * obj F sec S` over netlink through libbpf's bpf_tc_* calls. Listing reads
  * the filters with an rtnetlink dump, as `tc filter show` does. */
 #include <net/if.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -41,7 +42,8 @@ struct tc_filter {
 };
 
 /* Every cls_bpf filter on one side of the clsact qdisc of @ifindex; up to
- * @max into @out. Returns the count (0 when there is no clsact) or -errno. */
+ * @max into @out. Returns the count, -ENOENT when there is no clsact, or
+ * -errno. */
 static int tc_filters(int ifindex, bool egress, struct tc_filter *out, int max)
 {
 	struct {
@@ -91,7 +93,7 @@ static int tc_filters(int ifindex, bool egress, struct tc_filter *out, int max)
 			if (nh->nlmsg_type == NLMSG_ERROR) {
 				struct nlmsgerr *e = NLMSG_DATA(nh);
 				/* no clsact qdisc: nothing attached */
-				err = e->error == -EINVAL || e->error == -ENOENT ? 0 : e->error;
+				err = e->error == -EINVAL || e->error == -ENOENT ? -ENOENT : e->error;
 				done = true;
 				break;
 			}
@@ -134,9 +136,16 @@ out_close:
 struct tc_legacy {
 	int ifindex;
 	bool egress;
-	bool created_qdisc;
 	uint32_t handle, prio;
 };
+
+/* Interfaces where this process created the clsact qdisc, with how many of
+ * its filters are there: the last one out removes the qdisc, whichever
+ * direction it was on. */
+static pthread_mutex_t owned_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	int ifindex, refs;
+} owned[64];
 
 static void tc_qdisc_drop_if_empty(int ifindex)
 {
@@ -144,9 +153,50 @@ static void tc_qdisc_drop_if_empty(int ifindex)
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
 
-	/* Other users' filters keep the qdisc. */
+	/* Other users' filters keep the qdisc; no qdisc, nothing to do. */
 	if (tc_filters(ifindex, false, f, 1) == 0 && tc_filters(ifindex, true, f, 1) == 0)
 		bpf_tc_hook_destroy(&hook);
+}
+
+/* @created: this attach made the qdisc. Returns whether bee owns it. */
+static bool owned_get(int ifindex, bool created)
+{
+	bool own = false;
+
+	pthread_mutex_lock(&owned_lock);
+	for (size_t i = 0; i < ARRAY_SIZE(owned); i++) {
+		if (owned[i].refs && owned[i].ifindex == ifindex) {
+			owned[i].refs++;
+			own = true;
+			break;
+		}
+	}
+	for (size_t i = 0; created && !own && i < ARRAY_SIZE(owned); i++) {
+		if (!owned[i].refs) {
+			owned[i].ifindex = ifindex;
+			owned[i].refs = 1;
+			own = true;
+		}
+	}
+	pthread_mutex_unlock(&owned_lock);
+	return own;
+}
+
+/* Drop one reference; the qdisc goes with the last one when it is empty. */
+static void owned_put(int ifindex)
+{
+	bool last = false;
+
+	pthread_mutex_lock(&owned_lock);
+	for (size_t i = 0; i < ARRAY_SIZE(owned); i++) {
+		if (owned[i].refs && owned[i].ifindex == ifindex) {
+			last = --owned[i].refs == 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&owned_lock);
+	if (last)
+		tc_qdisc_drop_if_empty(ifindex);
 }
 
 static int tc_legacy_undo(void *ctx)
@@ -160,8 +210,7 @@ static int tc_legacy_undo(void *ctx)
 	err = bpf_tc_detach(&hook, &o);
 	if (err == -ENOENT || err == -EINVAL)
 		err = 0; /* already gone, e.g. with the device or the qdisc */
-	if (t->created_qdisc)
-		tc_qdisc_drop_if_empty(t->ifindex);
+	owned_put(t->ifindex);
 	return err;
 }
 
@@ -190,7 +239,7 @@ static struct bee_link *tc_attach_legacy(int prog_fd, const char *ifname, int if
 		pr_err("tc on '%s': cannot add the clsact qdisc: %s", ifname, strerror(-err));
 		goto err_free;
 	}
-	t->created_qdisc = !err;
+	owned_get(ifindex, !err);
 	err = bpf_tc_attach(&hook, &o);
 	if (err) {
 		pr_err("tc %s on '%s': cannot add the bpf filter: %s", egress ? "egress" : "ingress",
@@ -212,8 +261,7 @@ static struct bee_link *tc_attach_legacy(int prog_fd, const char *ifname, int if
 	return l;
 
 err_qdisc:
-	if (t->created_qdisc)
-		tc_qdisc_drop_if_empty(ifindex);
+	owned_put(ifindex);
 err_free:
 	free(t);
 err_out:
@@ -277,7 +325,7 @@ int bee_tc__detach_legacy(const char *ifname, bool egress)
 		return ifindex;
 	n = tc_filters(ifindex, egress, f, ARRAY_SIZE(f));
 	if (n < 0)
-		return n;
+		return n == -ENOENT ? 0 : n;
 	for (int i = 0; i < n && i < (int)ARRAY_SIZE(f); i++) {
 		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 				    .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
@@ -293,7 +341,8 @@ int bee_tc__detach_legacy(const char *ifname, bool egress)
 			removed++;
 		}
 	}
-	tc_qdisc_drop_if_empty(ifindex);
+	if (removed)
+		tc_qdisc_drop_if_empty(ifindex);
 	return err ? err : removed;
 }
 

@@ -47,6 +47,14 @@ struct {
 	__type(value, __u64);
 } denied SEC(".maps");
 
+/* what the cgroup's processes send: [0] packets, [1] bytes (cgroup skb egress) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} egress_stats SEC(".maps");
+
 BPF_RINGBUF_OUTPUT(events, 16);
 BEE_EVENT(events, struct fw_event);
 
@@ -109,6 +117,23 @@ SEC("cgroup/sendmsg6")
 int cgfw_sendmsg6(struct bpf_sock_addr *ctx)
 {
 	return verdict(ctx, true, 2);
+}
+
+/* Counts what leaves the cgroup; a packet that got this far passed the
+ * connect/sendmsg checks, so it is let through. */
+SEC("cgroup_skb/egress")
+int cgfw_egress(struct __sk_buff *skb)
+{
+	__u32 k = 0;
+	__u64 *v = bpf_map_lookup_elem(&egress_stats, &k);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+	k = 1;
+	v = bpf_map_lookup_elem(&egress_stats, &k);
+	if (v)
+		__sync_fetch_and_add(v, skb->len);
+	return 1;
 }
 
 BEE_GPL;

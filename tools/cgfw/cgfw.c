@@ -28,8 +28,9 @@ struct fw_event {
 };
 
 static const char *const progs[] = { "cgfw_connect4", "cgfw_connect6", "cgfw_sendmsg4",
-				     "cgfw_sendmsg6" };
-static const char *const hooks[] = { "connect4", "connect6", "sendmsg4", "sendmsg6" };
+				     "cgfw_sendmsg6", "cgfw_egress" };
+static const char *const hooks[] = { "connect4", "connect6", "sendmsg4", "sendmsg6", "egress" };
+#define NPROGS 5
 
 static volatile sig_atomic_t stop;
 
@@ -94,7 +95,7 @@ static int cgfw_main(int argc, char **argv)
 	uint32_t ip4[64];
 	struct in6_addr ip6[64];
 	int np = 0, n4 = 0, n6 = 0, c, ret = EXIT_FAIL, err, status = 0;
-	struct bee_link *links[4] = {};
+	struct bee_link *links[NPROGS] = {};
 	const char *cgroup = NULL;
 	struct bee_events *ev = NULL;
 	struct bee_obj *obj = NULL;
@@ -168,7 +169,7 @@ static int cgfw_main(int argc, char **argv)
 		ret = cli_err("cgfw: cannot read events: %s", cli_strerr(-errno));
 		goto out;
 	}
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < NPROGS; i++) {
 		links[i] = bee_cgroup__attach(bee_obj__prog_fd(obj, progs[i]), cgroup, hooks[i], 0);
 		if (!links[i]) {
 			ret = cli_err("cgfw: %s", cli_strerr(-errno));
@@ -200,13 +201,23 @@ static int cgfw_main(int argc, char **argv)
 			break;
 	}
 	bee_events__consume(ev);
+	if (!json_output) {
+		uint64_t pk = 0, by = 0;
+		uint32_t k = 0;
+
+		bpf_map_lookup_elem(bee_obj__map_fd(obj, "egress_stats"), &k, &pk);
+		k = 1;
+		bpf_map_lookup_elem(bee_obj__map_fd(obj, "egress_stats"), &k, &by);
+		fprintf(stderr, "cgfw: the cgroup sent %llu packets (%llu bytes)\n",
+			(unsigned long long)pk, (unsigned long long)by);
+	}
 	ret = optind < argc ? net_wait_status(status) : EXIT_OK;
 out:
 	if (child > 0) {
 		kill(child, SIGTERM);
 		waitpid(child, &status, 0);
 	}
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < NPROGS; i++)
 		bee_link__destroy(links[i]);
 	bee_events__free(ev);
 	bee_obj__close(obj);
