@@ -514,9 +514,9 @@ static int do_show(int argc, char **argv)
 				cnt0[i] = info.run_cnt, ns0[i] = info.run_time_ns;
 		catch_signals();
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (!json_output)
-			fprintf(stderr, "bee: BPF statistics on for %.2fs (Ctrl-C to stop early)\n",
-				secs);
+		/* on stderr in JSON mode too: it tells a waiting script that
+		 * counting has begun */
+		fprintf(stderr, "bee: BPF statistics on for %.2fs (Ctrl-C to stop early)\n", secs);
 		{
 			struct timespec req = { (time_t)secs, (long)((secs - (time_t)secs) * 1e9) };
 
