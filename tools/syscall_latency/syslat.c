@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bee syslat: a latency histogram of system calls (all, or one chosen by
+ * name or number), optionally of one process, optionally one histogram per
+ * syscall. Names come from the C library's table for this architecture
+ * (generated at build time, mk/tools.mk); the BPF side is syslat.bpf.c.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include <bpf/bpf.h>
+
+#include "../common/tool.h"
+
+static const struct {
+	const char *name;
+	long nr;
+} syscalls[] = {
+#include "tools/syscall_latency/syscall_names.h"
+};
+
+struct syslat {
+	const struct tool_unit *unit;
+	long nr;         /* -1: all */
+	bool per_syscall;
+};
+
+static const char *syscall_name(long nr)
+{
+	for (size_t i = 0; i < sizeof(syscalls) / sizeof(syscalls[0]); i++)
+		if (syscalls[i].nr == nr)
+			return syscalls[i].name;
+	return NULL;
+}
+
+/* "getppid", "sys_getppid" or a number: the number, or -1. */
+static long syscall_nr(const char *s)
+{
+	char *end;
+	long nr;
+
+	if (!strncmp(s, "sys_", 4))
+		s += 4;
+	for (size_t i = 0; i < sizeof(syscalls) / sizeof(syscalls[0]); i++)
+		if (!strcmp(syscalls[i].name, s))
+			return syscalls[i].nr;
+	errno = 0;
+	nr = strtol(s, &end, 10);
+	if (errno || end == s || *end || nr < 0 || nr > 4096)
+		return -1;
+	return nr;
+}
+
+static int usage(void)
+{
+	printf("Usage: bee syslat [OPTIONS]\n"
+	       "\n"
+	       "Latency of system calls, from entry to return, as a log2 histogram printed\n"
+	       "at exit (Ctrl-C or --duration). Every syscall of every process by default.\n"
+	       "\n"
+	       "OPTIONS:\n"
+	       "  -s, --syscall NAME  only this syscall (a name such as read, or a number)\n"
+	       "  -p, --pid PID       only process PID\n"
+	       "  -P, --per-syscall   one histogram per syscall\n"
+	       "  -N, --nsecs         nanoseconds (default: microseconds)\n"
+	       "  -m, --msecs         milliseconds\n"
+	       "      --duration S    stop after S seconds\n"
+	       "  -j, --json          {\"type\":\"histogram\",\"name\":\"syslat\",\"syscall\":..,\"nr\":..,\n"
+	       "                      \"unit\":..,\"count\":N,\"buckets\":[{\"low\":..,\"high\":..,\"count\":..}]}\n"
+	       "                      per histogram, one per line\n"
+	       "  -q, --quiet         no status lines on stderr\n"
+	       "  -h, --help          this help\n"
+	       "\n"
+	       "Example: bee syslat -s fsync -p 1234 --duration 10\n");
+	return EXIT_OK;
+}
+
+struct hist_tag {
+	const char *name;
+	long nr;
+};
+
+static void hist_extra(struct bee_json *j, void *ctx)
+{
+	const struct hist_tag *t = ctx;
+
+	bee_json_key(j, "syscall");
+	if (t->name)
+		bee_json_string(j, t->name);
+	else
+		bee_json_null(j);
+	bee_json_key(j, "nr");
+	if (t->nr >= 0)
+		bee_json_int(j, t->nr);
+	else
+		bee_json_null(j);
+}
+
+struct per_entry {
+	uint32_t nr;
+	uint64_t total;
+	uint64_t slots[64];
+};
+
+static int cmp_total(const void *a, const void *b)
+{
+	const struct per_entry *x = a, *y = b;
+
+	return x->total < y->total ? 1 : x->total > y->total ? -1 : (int)x->nr - (int)y->nr;
+}
+
+static int at_exit(struct bee_obj *obj, FILE *out, void *ctx)
+{
+	struct syslat *sl = ctx;
+	struct hist_tag tag = { .nr = sl->nr };
+	char title[128];
+
+	if (!sl->per_syscall) {
+		int fd = bee_obj__map_fd(obj, "dist");
+		uint64_t slots[64] = {};
+
+		for (uint32_t k = 0; fd >= 0 && k < 64; k++)
+			if (bpf_map_lookup_elem(fd, &k, &slots[k]))
+				slots[k] = 0;
+		tag.name = sl->nr >= 0 ? syscall_name(sl->nr) : NULL;
+		if (sl->nr >= 0)
+			snprintf(title, sizeof(title), "syscall = %s", tag.name ? tag.name : "?");
+		else
+			snprintf(title, sizeof(title), "all syscalls");
+		tool_hist_emit(out, slots, 64, "syslat", title, sl->unit->name, hist_extra, &tag);
+		return 0;
+	}
+
+	int fd = bee_obj__map_fd(obj, "per_nr");
+	struct per_entry *ents = NULL;
+	size_t cnt = 0, cap = 0;
+	uint32_t key, next, *prev = NULL;
+
+	while (fd >= 0 && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (cnt == cap) {
+			struct per_entry *n = realloc(ents, (cap = cap ? cap * 2 : 64) * sizeof(*n));
+			if (!n)
+				break;
+			ents = n;
+		}
+		struct per_entry *e = &ents[cnt];
+		if (bpf_map_lookup_elem(fd, &key, e->slots))
+			continue;
+		e->nr = key;
+		e->total = 0;
+		for (int i = 0; i < 64; i++)
+			e->total += e->slots[i];
+		cnt++;
+	}
+	qsort(ents, cnt, sizeof(*ents), cmp_total);
+	for (size_t i = 0; i < cnt; i++) {
+		tag.nr = ents[i].nr;
+		tag.name = syscall_name(ents[i].nr);
+		if (tag.name)
+			snprintf(title, sizeof(title), "syscall = %s (%llu calls)", tag.name,
+				 (unsigned long long)ents[i].total);
+		else
+			snprintf(title, sizeof(title), "syscall = %u (%llu calls)", ents[i].nr,
+				 (unsigned long long)ents[i].total);
+		tool_hist_emit(out, ents[i].slots, 64, "syslat", title, sl->unit->name, hist_extra,
+			       &tag);
+	}
+	if (!cnt && !json_output)
+		fprintf(out, "\n(no syscalls seen)\n");
+	free(ents);
+	return 0;
+}
+
+static int do_syslat(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "syscall", required_argument, NULL, 's' }, { "pid", required_argument, NULL, 'p' },
+		{ "per-syscall", no_argument, NULL, 'P' },  { "nsecs", no_argument, NULL, 'N' },
+		{ "msecs", no_argument, NULL, 'm' },        { "duration", required_argument, NULL, 'D' },
+		{ "json", no_argument, NULL, 'j' },         { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },         {},
+	};
+	struct syslat sl = { .unit = &tool_units[1], .nr = -1 };
+	struct run_opts o = { .name = "syslat" };
+	char set_nr[40], set_pid[40], set_div[40];
+	const char *sets[4];
+	pid_t pid = 0;
+	int c, code = EXIT_USAGE;
+
+	if (argc >= 2 && !strcmp(argv[1], "help"))
+		return usage();
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":s:p:PNmjqh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			sl.nr = syscall_nr(optarg);
+			if (sl.nr < 0)
+				return cli_err("syslat: unknown syscall '%s' (want a name such as "
+					       "'read' or a number)", optarg);
+			break;
+		case 'p':
+			if (tool_parse_pid("syslat", optarg, &pid, &code))
+				return code;
+			break;
+		case 'P':
+			sl.per_syscall = true;
+			break;
+		case 'N':
+			sl.unit = &tool_units[0];
+			break;
+		case 'm':
+			sl.unit = &tool_units[2];
+			break;
+		case 'D':
+			if (tool_parse_duration("syslat", optarg, &o.duration, &code))
+				return code;
+			break;
+		case 'j':
+			json_output = true;
+			break;
+		case 'q':
+			o.quiet_header = true;
+			break;
+		case 'h':
+			return usage();
+		default:
+			return tool_bad_option("syslat", argc, argv, c);
+		}
+	}
+	if (optind < argc)
+		return cli_usage("syslat: unexpected argument '%s'", argv[optind]);
+	o.obj_buf = cli_embedded("syslat", &o.obj_sz);
+	if (!o.obj_buf)
+		return cli_err("syslat: the BPF object is not built into this bee");
+	snprintf(set_nr, sizeof(set_nr), "targ_nr=%ld", sl.nr);
+	snprintf(set_pid, sizeof(set_pid), "targ_pid=%d", (int)pid);
+	snprintf(set_div, sizeof(set_div), "unit_div=%llu", (unsigned long long)sl.unit->div);
+	sets[0] = set_nr;
+	sets[1] = set_pid;
+	sets[2] = set_div;
+	sets[3] = sl.per_syscall ? "per_syscall=true" : "per_syscall=false";
+	o.sets = sets;
+	o.set_cnt = 4;
+	o.no_trace = true;
+	o.at_exit = at_exit;
+	o.tool_ctx = &sl;
+	return cli_run(&o);
+}
+
+BEE_TOOL("syslat", do_syslat, "latency histogram of system calls (one, all, or per syscall)");
