@@ -5,6 +5,10 @@
  * netlink, exact packet counts on ingress and egress, a drop verdict that
  * takes effect, and clean removal (no filter, no qdisc, no program left).
  *
+ * The same through libbee (bee_tc__attach): on a kernel without tcx it must
+ * take that netlink path by itself, and destroying its links must leave
+ * nothing behind, whichever order they go in.
+ *
  * Each test works on the loopback device of a network namespace of its own,
  * so nothing outside the test sees its qdisc or its packets. clsact exists
  * on every kernel bee supports, so these run on the host too; on Debian's
@@ -256,11 +260,122 @@ static void test_tc_clsact_netlink_drop(void **state)
 	run_netlink(true);
 }
 
+/* ---- libbee: bee_tc__attach ---- */
+
+/* The entry bee_net__query gives for one side, or NULL. */
+static const struct bee_net_prog *find_net(const struct bee_net_prog *p, int n, const char *mode)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(p[i].mode, mode) && strcmp(p[i].kind, "xdp"))
+			return &p[i];
+	return NULL;
+}
+
+/* Attach both sides, count, then destroy: egress first, or with
+ * @ingress_first the side that created the clsact qdisc goes first. */
+static void run_bee_tc(bool force_legacy, bool ingress_first)
+{
+	BEE_OPTS(bee_tc_opts, opts, .legacy = force_legacy);
+	bool legacy = force_legacy || !bee_tc__has_tcx();
+	uint16_t port = test_port(2 + force_legacy + 2 * ingress_first);
+	struct netns ns = { -1 };
+	struct bee_net_prog np[8];
+	const struct bee_net_prog *e;
+	struct bee_link *in, *eg;
+	struct bee_obj *obj;
+	uint64_t c[TC_SLOTS];
+	uint32_t in_id, eg_id;
+	int n, got;
+	char *f;
+
+	enter_netns(&ns);
+	obj = open_tc(port, false);
+	in_id = prog_id(bee_obj__prog_fd(obj, "kmx_tc_in"));
+	eg_id = prog_id(bee_obj__prog_fd(obj, "kmx_tc_eg"));
+	in = bee_tc__attach_opts(bee_obj__prog_fd(obj, "kmx_tc_in"), "lo", false, &opts);
+	if (!in)
+		fail_msg("bee_tc__attach(lo, ingress): %s", bee_last_error());
+	eg = bee_tc__attach_opts(bee_obj__prog_fd(obj, "kmx_tc_eg"), "lo", true, &opts);
+	if (!eg)
+		fail_msg("bee_tc__attach(lo, egress): %s", bee_last_error());
+	if (legacy) {
+		/* no tcx (or asked not to use it): a netlink filter, no link fd */
+		t_eq("legacy tc attachment has no link fd", -1, bee_link__fd(in));
+		t_contains("ingress attachment", bee_link__desc(in), "tc/lo/ingress (clsact");
+		t_contains("egress attachment", bee_link__desc(eg), "tc/lo/egress (clsact");
+		f = tc_show("filter show dev lo ingress");
+		t_contains("tc filter show dev lo ingress", f, "direct-action");
+		free(f);
+	} else {
+		assert_true(bee_link__fd(in) >= 0);
+		t_streq("ingress attachment", "tcx/lo/ingress", bee_link__desc(in));
+	}
+
+	n = bee_net__query(if_nametoindex("lo"), np, 8);
+	t_eq("programs bee_net__query lists on lo", 2, n);
+	e = find_net(np, n, "ingress");
+	assert_non_null(e);
+	t_streq("kind of the ingress attachment", legacy ? "tc" : "tcx", e->kind);
+	t_eq("ingress program id", in_id, e->prog_id);
+	if (legacy)
+		t_eq("ingress filter in direct-action mode", 1, e->direct_action);
+	e = find_net(np, n, "egress");
+	assert_non_null(e);
+	t_eq("egress program id", eg_id, e->prog_id);
+
+	got = udp_roundtrip(port, PACKETS);
+	read_counts(bee_obj__map_fd(obj, "kmx_tc_counts"), c);
+	t_eq("packets seen on egress", PACKETS, c[TC_EGRESS]);
+	t_eq("packets seen on ingress", PACKETS, c[TC_INGRESS]);
+	t_eq("packets delivered to the socket", PACKETS, got);
+
+	/* one side goes, the other still counts */
+	struct bee_link *first = ingress_first ? in : eg, *second = ingress_first ? eg : in;
+	t_eq("destroy the first attachment", 0, bee_link__destroy(first));
+	got = udp_roundtrip(port, 1);
+	read_counts(bee_obj__map_fd(obj, "kmx_tc_counts"), c);
+	t_eq("ingress count after one side went", PACKETS + !ingress_first, c[TC_INGRESS]);
+	t_eq("egress count after one side went", PACKETS + ingress_first, c[TC_EGRESS]);
+	t_eq("destroy the second attachment", 0, bee_link__destroy(second));
+	f = tc_show("filter show dev lo ingress; tc filter show dev lo egress");
+	if (strstr(f, "kmx_tc_"))
+		fail_msg("filters left after destroying the attachments: %s", f);
+	free(f);
+	t_eq("programs bee_net__query lists after removal", 0,
+	     bee_net__query(if_nametoindex("lo"), np, 8));
+	bee_obj__close(obj);
+	check_removed(in_id, eg_id);
+	leave_netns(&ns);
+}
+
+/* bee's choice: tcx where the kernel has it, else clsact + cls_bpf. */
+static void test_tc_bee_default(void **state)
+{
+	run_bee_tc(false, false);
+}
+
+/* clsact + cls_bpf over netlink on any kernel (opts.legacy). */
+static void test_tc_bee_legacy(void **state)
+{
+	run_bee_tc(true, false);
+}
+
+/* The ingress attachment created the clsact qdisc and goes first, while the
+ * egress filter still holds it: when the egress one goes too, the qdisc
+ * must go with it (two bee attachments leave nothing behind in any order). */
+static void test_tc_bee_legacy_ingress_removed_first(void **state)
+{
+	run_bee_tc(true, true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tc_clsact_netlink_count),
 		cmocka_unit_test(test_tc_clsact_netlink_drop),
+		cmocka_unit_test(test_tc_bee_default),
+		cmocka_unit_test(test_tc_bee_legacy),
+		cmocka_unit_test(test_tc_bee_legacy_ingress_removed_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
