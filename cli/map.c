@@ -197,7 +197,7 @@ static int map_parse(int *argc, char ***argv, int *rc)
 	} else if (is_kw(a[0], "name")) {
 		fd = bee_map_fd_by_name(a[1]);
 		if (fd == -EEXIST) {
-			cli_err("map '%s': %s", a[1], cli_strerr(fd));
+			cli_err("%s", cli_strerr(fd));
 			return -1;
 		}
 		if (fd < 0) {
@@ -822,11 +822,12 @@ static int do_getnext(int argc, char **argv)
 		fputs("}\n", stdout);
 	} else {
 		/* bpftool's layout */
-		fputs("key:\n", stdout);
-		if (have_key)
+		if (have_key) {
+			fputs("key:\n", stdout);
 			bee_map__print_key(m, stdout, key, 0);
-		else
-			fputs("None", stdout);
+		} else {
+			fputs("key: None", stdout);
+		}
 		fputs("\nnext key:\n", stdout);
 		bee_map__print_key(m, stdout, next, 0);
 		fputc('\n', stdout);
@@ -861,10 +862,11 @@ static int do_dump(int argc, char **argv)
 	err = bee_map__dump(m, stdout, pflags(), &cnt, NULL);
 	if (err) {
 		fflush(stdout);
-		if (json_output && cnt == 0)
-			rc = cli_err("map '%s': %s", mname(m), cli_strerr(err));
+		/* libbee's dump errors name the map already */
+		if (err == -ENOMEM || err == -EIO)
+			rc = cli_err("map '%s': dump failed: %s", mname(m), strerror(-err));
 		else
-			rc = cli_err("map '%s': dump failed: %s", mname(m), cli_strerr(err));
+			rc = cli_err("%s", cli_strerr(err));
 		goto out;
 	}
 	if (json_output)

@@ -885,7 +885,7 @@ int bee_map_fd_by_name(const char *name)
 	}
 	if (cnt > 1) {
 		close(found);
-		pr_err("name '%s' is ambiguous: maps %s (use id)", name, ids);
+		pr_err("map name '%s' is ambiguous: maps %s (use id)", name, ids);
 		return -EEXIST;
 	}
 	if (found < 0)

@@ -412,7 +412,7 @@ static void test_fd_by_name(void **state)
 	assert_true(b >= 0);
 	idb = map_id(b);
 	t_eq("two maps share the name", -EEXIST, bee_map_fd_by_name(name));
-	snprintf(want, sizeof(want), "name '%s' is ambiguous: maps %u, %u (use id)", name, ida, idb);
+	snprintf(want, sizeof(want), "map name '%s' is ambiguous: maps %u, %u (use id)", name, ida, idb);
 	t_streq("ambiguous message lists ids", want, bee_last_error());
 	t_eq("no such name", -ENOENT, bee_map_fd_by_name("mt_no_such_map"));
 	close(a);
