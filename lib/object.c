@@ -893,7 +893,7 @@ int bee_obj__attach(struct bee_obj *o)
 	int err;
 
 	bpf_object__for_each_program(prog, o->obj) {
-		if (!bpf_program__autoload(prog))
+		if (!bpf_program__autoload(prog) || !bpf_program__autoattach(prog))
 			continue;
 		err = attach_one(o, prog);
 		if (err < 0) {
