@@ -138,7 +138,7 @@ static int do_execsnoop(int argc, char **argv)
 
 	if (argc >= 2 && !strcmp(argv[1], "help"))
 		return usage();
-	optind = 1;
+	optind = 0; /* 0: glibc starts over (options may follow operands) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:P:u:xn:jqh", lopts, NULL)) != -1) {
 		switch (c) {

@@ -160,7 +160,7 @@ static int do_opensnoop(int argc, char **argv)
 
 	if (argc >= 2 && !strcmp(argv[1], "help"))
 		return usage();
-	optind = 1;
+	optind = 0; /* 0: glibc starts over (options may follow operands) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:t:u:n:xjqh", lopts, NULL)) != -1) {
 		switch (c) {
