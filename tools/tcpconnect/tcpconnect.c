@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bee tcpconnect: outgoing TCP connections (IPv4 and IPv6) with pid, comm,
+ * addresses and destination port, from the sock:inet_sock_set_state
+ * tracepoint (tcpconnect.bpf.c), so it needs no kprobes. Addresses are
+ * printed as text here; filters are const volatile globals.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/types.h>
+
+#include "../common/tool.h"
+#include "tcpconnect.h"
+
+static int usage(void)
+{
+	printf("Usage: bee tcpconnect [OPTIONS]\n"
+	       "\n"
+	       "Trace outgoing TCP connections (connect() putting a socket in SYN_SENT),\n"
+	       "IPv4 and IPv6: pid, comm, source and destination address, destination port.\n"
+	       "The source port is shown when the kernel had chosen it already (bind()\n"
+	       "before connect()), else 0.\n"
+	       "\n"
+	       "OPTIONS:\n"
+	       "  -p, --pid PID       only process PID\n"
+	       "  -u, --uid UID       only user UID\n"
+	       "  -P, --port PORT     only this destination port (repeatable, up to %d)\n"
+	       "  -4, --ipv4          only IPv4\n"
+	       "  -6, --ipv6          only IPv6\n"
+	       "      --duration S    stop after S seconds\n"
+	       "  -j, --json          one JSON object per line:\n"
+	       "                      {\"type\":\"event\",\"map\":\"events\",\"data\":{\"pid\":..,\"tid\":..,\n"
+	       "                      \"uid\":..,\"comm\":..,\"ip\":4|6,\"saddr\":..,\"daddr\":..,\n"
+	       "                      \"sport\":..,\"dport\":..}}\n"
+	       "  -q, --quiet         no status lines on stderr\n"
+	       "  -h, --help          this help\n",
+	       TCPCONNECT_MAX_PORTS);
+	return EXIT_OK;
+}
+
+static int print_event(void *ctx, const char *map, const void *data, size_t size, FILE *out)
+{
+	struct tcpconnect_event e;
+	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN], comm[17];
+	int af;
+
+	if (size < sizeof(e))
+		return 0;
+	memcpy(&e, data, sizeof(e));
+	af = e.family == AF_INET6 ? AF_INET6 : AF_INET;
+	if (!inet_ntop(af, e.saddr, saddr, sizeof(saddr)))
+		snprintf(saddr, sizeof(saddr), "?");
+	if (!inet_ntop(af, e.daddr, daddr, sizeof(daddr)))
+		snprintf(daddr, sizeof(daddr), "?");
+	memcpy(comm, e.comm, 16);
+	comm[16] = 0;
+	if (json_output) {
+		struct bee_json j;
+
+		tool_json_event_begin(&j, out, map);
+		bee_json_kuint(&j, "pid", e.pid);
+		bee_json_kuint(&j, "tid", e.tid);
+		bee_json_kuint(&j, "uid", e.uid);
+		bee_json_kstr(&j, "comm", comm);
+		bee_json_kint(&j, "ip", af == AF_INET6 ? 6 : 4);
+		bee_json_kstr(&j, "saddr", saddr);
+		bee_json_kstr(&j, "daddr", daddr);
+		bee_json_kuint(&j, "sport", e.sport);
+		bee_json_kuint(&j, "dport", e.dport);
+		tool_json_event_end(&j);
+		return 1;
+	}
+	fprintf(out, "%-7u %-16s %-2d %-39s %-39s %u\n", e.pid, comm, af == AF_INET6 ? 6 : 4, saddr,
+		daddr, e.dport);
+	return 1;
+}
+
+static int do_tcpconnect(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "pid", required_argument, NULL, 'p' },   { "uid", required_argument, NULL, 'u' },
+		{ "port", required_argument, NULL, 'P' },  { "ipv4", no_argument, NULL, '4' },
+		{ "ipv6", no_argument, NULL, '6' },        { "duration", required_argument, NULL, 'D' },
+		{ "json", no_argument, NULL, 'j' },        { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },        {},
+	};
+	struct run_opts o = { .name = "tcpconnect" };
+	char set_pid[40] = "", set_uid[40] = "", set_fam[40] = "", set_ports[128] = "";
+	const char *sets[4];
+	unsigned long v;
+	int c, code = EXIT_USAGE, nports = 0, family = 0;
+	size_t plen = 0;
+	pid_t pid;
+
+	if (argc >= 2 && !strcmp(argv[1], "help"))
+		return usage();
+	optind = 0; /* 0: glibc starts over (options may follow operands) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:u:P:46jqh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (tool_parse_pid("tcpconnect", optarg, &pid, &code))
+				return code;
+			snprintf(set_pid, sizeof(set_pid), "targ_pid=%d", (int)pid);
+			break;
+		case 'u':
+			if (tool_parse_uint("tcpconnect", "--uid", optarg, 0xfffffffe, &v))
+				return EXIT_USAGE;
+			snprintf(set_uid, sizeof(set_uid), "targ_uid=%lu", v);
+			break;
+		case 'P':
+			if (tool_parse_uint("tcpconnect", "--port", optarg, 65535, &v) || !v)
+				return v ? EXIT_USAGE :
+					   cli_usage("tcpconnect: --port %s: want a port from 1 to 65535",
+						     optarg);
+			if (nports == TCPCONNECT_MAX_PORTS)
+				return cli_usage("tcpconnect: at most %d ports", TCPCONNECT_MAX_PORTS);
+			if (!nports)
+				plen = snprintf(set_ports, sizeof(set_ports), "targ_ports=[");
+			plen += snprintf(set_ports + plen, sizeof(set_ports) - plen, "%s%lu",
+					 nports ? "," : "", v);
+			nports++;
+			break;
+		case '4':
+			family = AF_INET;
+			break;
+		case '6':
+			family = AF_INET6;
+			break;
+		case 'D':
+			if (tool_parse_duration("tcpconnect", optarg, &o.duration, &code))
+				return code;
+			break;
+		case 'j':
+			json_output = true;
+			break;
+		case 'q':
+			o.quiet_header = true;
+			break;
+		case 'h':
+			return usage();
+		default:
+			return tool_bad_option("tcpconnect", argc, argv, c);
+		}
+	}
+	if (optind < argc)
+		return cli_usage("tcpconnect: unexpected argument '%s'", argv[optind]);
+	o.obj_buf = cli_embedded("tcpconnect", &o.obj_sz);
+	if (!o.obj_buf)
+		return cli_err("tcpconnect: the BPF object is not built into this bee");
+	if (set_pid[0])
+		sets[o.set_cnt++] = set_pid;
+	if (set_uid[0])
+		sets[o.set_cnt++] = set_uid;
+	if (family) {
+		snprintf(set_fam, sizeof(set_fam), "targ_family=%d", family);
+		sets[o.set_cnt++] = set_fam;
+	}
+	if (nports) {
+		snprintf(set_ports + plen, sizeof(set_ports) - plen, "]");
+		sets[o.set_cnt++] = set_ports;
+	}
+	o.sets = sets;
+	o.no_maps = true;
+	o.no_trace = true;
+	o.print_event = print_event;
+	o.header = "PID     COMM             IP SADDR                                   "
+		   "DADDR                                   DPORT";
+	return cli_run(&o);
+}
+
+BEE_TOOL("tcpconnect", do_tcpconnect, "trace outgoing TCP connections: pid, comm, addresses, port");
