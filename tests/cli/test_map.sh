@@ -101,6 +101,8 @@ check "create without name" "bee: map create: name is missing (exit 2)" "${out%%
 out=$($BEE map create $D/${TAG}_bad type hash key 4 value 4 entries 0 name x 2>&1); rc=$?
 check "kernel refusal names the map and the reason" "bee: map 'x': cannot create a hash map (key 4, value 4, entries 0, flags 0x0): Invalid argument (exit 1)" "$out (exit $rc)"
 check "refused create: nothing pinned" "no" "$([ -e $D/${TAG}_bad ] && echo yes || echo no)"
+out=$($BEE map create $D/${TAG}_bad type hash key 4 value 4 entries 4 name x offload_dev ${TAG}nodev 2>&1); rc=$?
+check "offload to a device that does not exist" "bee: map create: no network device '${TAG}nodev' (exit 1)" "$out (exit $rc)"
 out=$($BEE map create $STATS type hash key 2 value 2 entries 8 name $NAME 2>&1); rc=$?
 check "create over an existing pin" "bee: '$STATS' already exists (exit 1)" "$out (exit $rc)"
 # two maps with one name
@@ -119,6 +121,14 @@ if [ -n "$BPFTOOL" ]; then
 		pins+=("$P")
 		out=$($BEE map dump pinned $P 2>&1); rc=$?
 		check "a pinned prog is not a map" "bee: pinned '$P' is a prog, not a map (exit 1)" "$out (exit $rc)"
+		# prog_array: the value is a program, and a lookup gives its id
+		PA=$D/${TAG}_pa
+		$BEE map create $PA type prog_array key 4 value 4 entries 4 name ${TAG:0:10}pa && pins+=("$PA")
+		$BEE map update pinned $PA key 2 0 0 0 value pinned $P
+		pid_=$(bpftool -j prog show pinned $P | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+		got=$($BEE -j map lookup pinned $PA key 2 0 0 0 | python3 -c 'import json,sys; v=json.load(sys.stdin)["value"]; print(int("".join(x[2:] for x in reversed(v)), 16))')
+		check "prog_array: lookup gives the program's id" "$pid_" "$got"
+		check "prog_array: bpftool sees the same" "$(bpftool map lookup pinned $PA key 2 0 0 0)" "$($BEE map lookup pinned $PA key 2 0 0 0)"
 	else
 		skip "a pinned prog is not a map" "bpftool could not load a test program"
 	fi
