@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bee runqlat: run-queue (scheduler) latency histogram. The BTF-typed
+ * tracepoints are tried first with a trial load; a kernel that cannot load
+ * them gets the plain sched tracepoints (--tracepoints forces those).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "../common/tool.h"
+#include "internal.h"
+
+struct runqlat {
+	bool btf;               /* tp_btf programs, else plain tracepoints */
+	const struct tool_unit *unit;
+	pid_t pid;
+	char why[512];          /* why tp_btf was not used */
+};
+
+static int usage(void)
+{
+	printf("Usage: bee runqlat [OPTIONS]\n"
+	       "\n"
+	       "Run-queue latency: how long runnable tasks waited for a CPU (from wake-up,\n"
+	       "creation or preemption to running), as a log2 histogram printed at exit\n"
+	       "(Ctrl-C or --duration). Uses tp_btf/sched_wakeup, sched_wakeup_new and\n"
+	       "sched_switch, or the plain sched tracepoints where tp_btf cannot load.\n"
+	       "\n"
+	       "OPTIONS:\n"
+	       "  -p, --pid PID       only tasks of process PID (with plain tracepoints: the\n"
+	       "                      thread whose id is PID, as they do not carry the process)\n"
+	       "  -m, --msecs         milliseconds (default: microseconds)\n"
+	       "  -N, --nsecs         nanoseconds\n"
+	       "      --tracepoints   use the plain tracepoints even where tp_btf works\n"
+	       "      --duration S    stop after S seconds\n"
+	       "  -j, --json          {\"type\":\"histogram\",\"name\":\"runqlat\",\"probe\":\"tp_btf\"|\n"
+	       "                      \"tracepoint\",\"unit\":..,\"count\":N,\"buckets\":[..]}\n"
+	       "  -q, --quiet         no status lines on stderr\n"
+	       "  -h, --help          this help\n");
+	return EXIT_OK;
+}
+
+static void select_progs(struct bee_obj *obj, bool btf)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, bee_obj__bpf_object(obj))
+		bpf_program__set_autoload(prog, !strncmp(bpf_program__name(prog), "btf_", 4) == btf);
+}
+
+/* Can this kernel load the tp_btf programs? Loaded once and closed. */
+static bool tp_btf_loads(const void *buf, size_t sz, char *why, size_t why_sz)
+{
+	BEE_OPTS(bee_obj_opts, opts, .name = "runqlat");
+	struct bee_obj *obj = bee_obj__open_mem(buf, sz, "runqlat", &opts);
+	int err;
+
+	if (!obj) {
+		snprintf(why, why_sz, "%s", cli_strerr(-errno));
+		return false;
+	}
+	select_progs(obj, true);
+	err = bee_obj__load(obj);
+	if (err)
+		snprintf(why, why_sz, "%s", cli_strerr(err));
+	bee_obj__close(obj);
+	return !err;
+}
+
+static int prepare(struct bee_obj *obj, void *ctx)
+{
+	struct runqlat *rq = ctx;
+
+	select_progs(obj, rq->btf);
+	return 0;
+}
+
+static void hist_extra(struct bee_json *j, void *ctx)
+{
+	const struct runqlat *rq = ctx;
+
+	bee_json_kstr(j, "probe", rq->btf ? "tp_btf" : "tracepoint");
+}
+
+static int at_exit(struct bee_obj *obj, FILE *out, void *ctx)
+{
+	struct runqlat *rq = ctx;
+	int fd = bee_obj__map_fd(obj, "dist");
+	uint64_t slots[64] = {};
+
+	for (uint32_t k = 0; fd >= 0 && k < 64; k++)
+		if (bpf_map_lookup_elem(fd, &k, &slots[k]))
+			slots[k] = 0;
+	tool_hist_emit(out, slots, 64, "runqlat", NULL, rq->unit->name, hist_extra, rq);
+	return 0;
+}
+
+static int do_runqlat(int argc, char **argv)
+{
+	enum { O_TP = 256, O_DURATION };
+	static const struct option lopts[] = {
+		{ "pid", required_argument, NULL, 'p' },   { "msecs", no_argument, NULL, 'm' },
+		{ "nsecs", no_argument, NULL, 'N' },       { "tracepoints", no_argument, NULL, O_TP },
+		{ "duration", required_argument, NULL, O_DURATION },
+		{ "json", no_argument, NULL, 'j' },        { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },        {},
+	};
+	static struct runqlat rq;
+	struct run_opts o = { .name = "runqlat" };
+	char set_pid[40], set_div[40];
+	const char *sets[2];
+	bool force_tp = false;
+	int c, code = EXIT_USAGE;
+
+	if (argc >= 2 && !strcmp(argv[1], "help"))
+		return usage();
+	memset(&rq, 0, sizeof(rq));
+	rq.unit = &tool_units[1];
+	optind = 0; /* 0: glibc starts over (options may follow operands) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:mNjqh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (tool_parse_pid("runqlat", optarg, &rq.pid, &code))
+				return code;
+			break;
+		case 'm':
+			rq.unit = &tool_units[2];
+			break;
+		case 'N':
+			rq.unit = &tool_units[0];
+			break;
+		case O_TP:
+			force_tp = true;
+			break;
+		case O_DURATION:
+			if (tool_parse_duration("runqlat", optarg, &o.duration, &code))
+				return code;
+			break;
+		case 'j':
+			json_output = true;
+			break;
+		case 'q':
+			o.quiet_header = true;
+			break;
+		case 'h':
+			return usage();
+		default:
+			return tool_bad_option("runqlat", argc, argv, c);
+		}
+	}
+	if (optind < argc)
+		return cli_usage("runqlat: unexpected argument '%s'", argv[optind]);
+	o.obj_buf = cli_embedded("runqlat", &o.obj_sz);
+	if (!o.obj_buf)
+		return cli_err("runqlat: the BPF object is not built into this bee");
+	rq.btf = !force_tp && tp_btf_loads(o.obj_buf, o.obj_sz, rq.why, sizeof(rq.why));
+	if (!rq.btf && !force_tp && !o.quiet_header && !json_output)
+		fprintf(stderr, "bee: runqlat: tp_btf does not load here (%s); using the sched "
+				"tracepoints\n", rq.why);
+	snprintf(set_pid, sizeof(set_pid), "targ_pid=%d", (int)rq.pid);
+	snprintf(set_div, sizeof(set_div), "unit_div=%llu", (unsigned long long)rq.unit->div);
+	sets[0] = set_pid;
+	sets[1] = set_div;
+	o.sets = sets;
+	o.set_cnt = 2;
+	o.no_trace = true;
+	o.prepare = prepare;
+	o.at_exit = at_exit;
+	o.tool_ctx = &rq;
+	return cli_run(&o);
+}
+
+BEE_TOOL("runqlat", do_runqlat, "run-queue latency histogram from the sched tracepoints");
