@@ -6,7 +6,9 @@
  * kernel reports, so calls and jumps out of the program resolve to kernel
  * symbols and jumps inside it read as offsets from the function's start.
  */
+#include <dlfcn.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 
 #include <bpf/btf.h>
@@ -22,6 +24,57 @@
 #define JIT_ARCH CS_ARCH_X86
 #define JIT_MODE CS_MODE_64
 #endif
+
+/*
+ * capstone is opened with dlopen on first use: its tables carry relocations
+ * that cost every start of the binary about a millisecond, and only this
+ * file needs it (`bee prog list` should start as fast as bpftool).
+ */
+static struct {
+	cs_err (*open)(cs_arch arch, cs_mode mode, csh *h);
+	cs_err (*option)(csh h, cs_opt_type type, size_t value);
+	cs_insn *(*malloc)(csh h);
+	bool (*disasm_iter)(csh h, const uint8_t **code, size_t *size, uint64_t *addr,
+			    cs_insn *insn);
+	void (*free)(cs_insn *insn, size_t count);
+	cs_err (*close)(csh *h);
+	bool (*insn_group)(csh h, const cs_insn *insn, unsigned int group_id);
+	char err[256];
+} cs;
+static pthread_once_t cs_once = PTHREAD_ONCE_INIT;
+
+#define CS_STR2(x) #x
+#define CS_STR(x) CS_STR2(x)
+
+static void cs_load(void)
+{
+	/* the soname of the capstone bee was built against, then any */
+	static const char *const names[] = { "libcapstone.so." CS_STR(CS_API_MAJOR),
+					     "libcapstone.so" };
+	void *h = NULL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(names) && !h; i++)
+		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(cs.err, sizeof(cs.err), "cannot load capstone (libcapstone.so.%d): %s",
+			 CS_API_MAJOR, dlerror());
+		return;
+	}
+	cs.open = (cs_err(*)(cs_arch, cs_mode, csh *))dlsym(h, "cs_open");
+	cs.option = (cs_err(*)(csh, cs_opt_type, size_t))dlsym(h, "cs_option");
+	cs.malloc = (cs_insn * (*)(csh)) dlsym(h, "cs_malloc");
+	cs.disasm_iter = (bool (*)(csh, const uint8_t **, size_t *, uint64_t *, cs_insn *))dlsym(
+		h, "cs_disasm_iter");
+	cs.free = (void (*)(cs_insn *, size_t))dlsym(h, "cs_free");
+	cs.close = (cs_err(*)(csh *))dlsym(h, "cs_close");
+	cs.insn_group = (bool (*)(csh, const cs_insn *, unsigned int))dlsym(h, "cs_insn_group");
+	if (!cs.open || !cs.option || !cs.malloc || !cs.disasm_iter || !cs.free || !cs.close ||
+	    !cs.insn_group) {
+		snprintf(cs.err, sizeof(cs.err), "capstone library lacks cs_disasm_iter & co.");
+		cs.open = NULL;
+	}
+	/* the handle stays open for the life of the process */
+}
 
 struct jit_printer {
 	FILE *out;
@@ -49,7 +102,7 @@ static uint64_t branch_target(const cs_insn *in)
 
 static bool is_branch(csh h, const cs_insn *in)
 {
-	return cs_insn_group(h, in, CS_GRP_CALL) || cs_insn_group(h, in, CS_GRP_JUMP);
+	return cs.insn_group(h, in, CS_GRP_CALL) || cs.insn_group(h, in, CS_GRP_JUMP);
 }
 
 static const struct bpf_line_info *jit_line(struct jit_printer *p, uint64_t addr)
@@ -69,7 +122,7 @@ static const struct bpf_line_info *jit_line(struct jit_printer *p, uint64_t addr
 static int print_func(struct jit_printer *p, csh h, const uint8_t *code, size_t len, uint64_t base,
 		      const char *name, const char *proto)
 {
-	cs_insn *in = cs_malloc(h);
+	cs_insn *in = cs.malloc(h);
 	uint64_t addr = base;
 	const uint8_t *c = code;
 	size_t left = len;
@@ -107,7 +160,7 @@ static int print_func(struct jit_printer *p, csh h, const uint8_t *code, size_t 
 				src = NULL;
 			p->last_line_off = li->line_off;
 		}
-		if (!cs_disasm_iter(h, &c, &left, &addr, in)) {
+		if (!cs.disasm_iter(h, &c, &left, &addr, in)) {
 			/* bytes capstone cannot decode: show them and go on */
 			snprintf(ops, sizeof(ops), "0x%02x", *c);
 			snprintf(bytes, sizeof(bytes), "%02x", *c);
@@ -161,7 +214,7 @@ static int print_func(struct jit_printer *p, csh h, const uint8_t *code, size_t 
 		bee_json_arr_end(&p->j);
 		bee_json_obj_end(&p->j);
 	}
-	cs_free(in, 1);
+	cs.free(in, 1);
 	return n;
 }
 
@@ -182,16 +235,22 @@ int bee_prog_dump_jited(int prog_fd, FILE *out, unsigned flags)
 		err = d.info.xlated_prog_len ? -ENODATA : -EPERM;
 		goto out_free;
 	}
-	if (cs_open(JIT_ARCH, JIT_MODE, &h) != CS_ERR_OK) {
+	pthread_once(&cs_once, cs_load);
+	if (!cs.open) {
+		pr_err("%s", cs.err);
+		err = -ENOTSUP;
+		goto out_free;
+	}
+	if (cs.open(JIT_ARCH, JIT_MODE, &h) != CS_ERR_OK) {
 		pr_err("capstone: cannot open the disassembler");
 		err = -ENOTSUP;
 		goto out_free;
 	}
 #if !defined(__aarch64__)
 	/* AT&T, as objdump and bpftool print it */
-	cs_option(h, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
+	cs.option(h, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
 #endif
-	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+	cs.option(h, CS_OPT_DETAIL, CS_OPT_ON);
 	if (flags & BEE_DISASM_JSON) {
 		bee_json_init(&p.j, out, flags & BEE_DISASM_PRETTY);
 		bee_json_arr_start(&p.j);
@@ -230,7 +289,7 @@ int bee_prog_dump_jited(int prog_fd, FILE *out, unsigned flags)
 	}
 	if (flags & BEE_DISASM_JSON)
 		bee_json_arr_end(&p.j), bee_json_end(&p.j);
-	cs_close(&h);
+	cs.close(&h);
 	if (!err)
 		err = total;
 out_free:

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# bee prog list vs bpftool prog list, same machine, same run (hyperfine).
+# Loads N copies of tests/bpf/disasm_prog.bpf.o (2 programs each) so both
+# tools have programs to walk, then times text and JSON listings.
+#   bench/prog_list.sh [BUILD] [N]      (root; default build, 50)
+set -eu
+build=${1:-build}
+n=${2:-50}
+bee=$build/bee
+obj=$build/tests/bpf/disasm_prog.bpf.o
+dir=/sys/fs/bpf/bee_bench_prog_$$
+out=$(mktemp -d /tmp/bee_bench_prog.XXXXXX)
+trap 'rm -rf "$dir" "$out"' EXIT
+
+for t in hyperfine bpftool python3; do
+	command -v $t >/dev/null || { echo "bench: $t is not installed (scripts/deps.sh bench)"; exit 1; }
+done
+[ -x "$bee" ] && [ -f "$obj" ] || { echo "bench: build bee and $obj first (make)"; exit 1; }
+# a private copy: a parallel `make` must not swap the binary mid-measurement
+cp "$bee" "$out/bee" && bee=$out/bee
+
+mkdir -p "$dir"
+for i in $(seq "$n"); do
+	$bee prog loadall "$obj" "$dir/c$i" >/dev/null
+done
+total=$(bpftool prog list | grep -c '^[0-9]*:')
+echo "programs loaded on this machine: $total ($((2 * n)) by this benchmark)"
+
+hyperfine -N -w 5 -m 30 --export-json "$out/text.json" \
+	"$bee prog list" "bpftool prog list" >/dev/null 2>&1 ||
+hyperfine -w 5 -m 30 --export-json "$out/text.json" \
+	"$bee prog list >/dev/null" "bpftool prog list >/dev/null" >/dev/null
+hyperfine -N -w 5 -m 30 --export-json "$out/json.json" \
+	"$bee -j prog list" "bpftool -j prog list" >/dev/null 2>&1 ||
+hyperfine -w 5 -m 30 --export-json "$out/json.json" \
+	"$bee -j prog list >/dev/null" "bpftool -j prog list >/dev/null" >/dev/null
+
+python3 - "$out/text.json" "$out/json.json" <<'PY'
+import json, sys
+for f, what in zip(sys.argv[1:], ("text", "json")):
+    r = json.load(open(f))["results"]
+    b, t = r[0], r[1]
+    print("prog list (%s): bee %.2f ms ± %.2f, bpftool %.2f ms ± %.2f, bee/bpftool = %.2fx"
+          % (what, b["mean"] * 1e3, b["stddev"] * 1e3, t["mean"] * 1e3, t["stddev"] * 1e3,
+             b["mean"] / t["mean"]))
+PY
