@@ -1290,7 +1290,7 @@ static int parse_struct(struct ps *ps, uint32_t id, const struct btf_type *t, un
 			return ps_err(ps, "%s has no field '%s'", d, key);
 		}
 		snprintf(ps->path + plen, sizeof(ps->path) - plen, "%s%s", plen ? "." : "", key);
-		if (boff / 8 >= avail && t->size)
+		if (boff / 8 > avail)
 			return ps_err(ps, "field at byte %u is outside the value", boff / 8);
 		if (!bsz && boff % 8 == 0)
 			err = parse_value(ps, mtype, out + boff / 8, avail - boff / 8, 0, 0, depth + 1);

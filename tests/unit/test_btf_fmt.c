@@ -301,6 +301,50 @@ static void test_structs(void **state)
 	t_streq("empty struct json", "{}", fmt_buf);
 }
 
+/* A .bss-style data section: its variables by name, at their offsets. */
+static void test_datasec(void **state)
+{
+	struct btf *d = btf__new_empty();
+	int i32, c8, arr, v1, v2, sec;
+	struct {
+		int32_t a;
+		char name[8];
+	} val = { -4, "hi" };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	assert_non_null(d);
+	i32 = btf__add_int(d, "int", 4, BTF_INT_SIGNED);
+	c8 = btf__add_int(d, "char", 1, BTF_INT_SIGNED);
+	arr = btf__add_array(d, i32, c8, 8);
+	v1 = btf__add_var(d, "counter", BTF_VAR_GLOBAL_ALLOCATED, i32);
+	v2 = btf__add_var(d, "label", BTF_VAR_GLOBAL_ALLOCATED, arr);
+	sec = btf__add_datasec(d, ".bss", 12);
+	assert_int_equal(0, btf__add_datasec_var_info(d, v1, 0, 4));
+	assert_int_equal(0, btf__add_datasec_var_info(d, v2, 4, 8));
+	f = open_memstream(&buf, &len);
+	t_eq("print datasec", 0, bee_btf_fprint(f, d, sec, &val, sizeof(val), 0));
+	fclose(f);
+	t_streq("datasec text", "{ counter=-4 label=\"hi\" }", buf);
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	t_eq("print datasec json", 0, bee_btf_fprint(f, d, sec, &val, sizeof(val), BEE_FMT_JSON));
+	fclose(f);
+	t_streq("datasec JSON", "{\"counter\":-4,\"label\":\"hi\"}", buf);
+	free(buf);
+	/* a variable alone prints as its type */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	t_eq("print var", 0, bee_btf_fprint(f, d, v1, &val, 4, 0));
+	fclose(f);
+	t_streq("var", "-4", buf);
+	free(buf);
+	t_eq("datasec too short", -EINVAL, bee_btf_fprint(stdout, d, sec, &val, 11, 0));
+	btf__free(d);
+}
+
 static void test_bitfields(void **state)
 {
 	unsigned char v[16] = { 0 };
@@ -730,6 +774,7 @@ int main(void)
 		cmocka_unit_test(test_ptr_float),
 		cmocka_unit_test(test_arrays_strings),
 		cmocka_unit_test(test_structs),
+		cmocka_unit_test(test_datasec),
 		cmocka_unit_test(test_bitfields),
 		cmocka_unit_test(test_old_bitfields),
 		cmocka_unit_test(test_hostile),
