@@ -40,7 +40,10 @@ import json, sys
 for f, what in zip(sys.argv[1:], ("text", "json")):
     r = json.load(open(f))["results"]
     b, t = r[0], r[1]
-    print("prog list (%s): bee %.2f ms ± %.2f, bpftool %.2f ms ± %.2f, bee/bpftool = %.2fx"
+    cpu = lambda x: (x["user"] + x["system"]) * 1e3
+    # wall time is noisy on a shared 2-core VM; CPU time (user+sys) less so
+    print("prog list (%s): wall bee %.2f ms ± %.2f, bpftool %.2f ms ± %.2f, ratio %.2fx (median %.2fx); "
+          "cpu bee %.2f ms, bpftool %.2f ms, ratio %.2fx"
           % (what, b["mean"] * 1e3, b["stddev"] * 1e3, t["mean"] * 1e3, t["stddev"] * 1e3,
-             b["mean"] / t["mean"]))
+             b["mean"] / t["mean"], b["median"] / t["median"], cpu(b), cpu(t), cpu(b) / cpu(t)))
 PY
