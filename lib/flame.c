@@ -280,7 +280,7 @@ static void svg_frame(struct svg *g, const struct fnode *n, uint64_t start, unsi
 {
 	double x = g->xpad + start * g->scale, w = n->count * g->scale;
 	double y = g->height - 32 - (depth + 1) * g->fh;
-	char color[32];
+	char color[48];
 	size_t fit, len = strlen(n->name);
 	uint64_t off = start;
 
