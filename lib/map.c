@@ -539,15 +539,83 @@ static int buf_flush(struct bee_buf *b, FILE *out)
 	return 0;
 }
 
+static void indent(struct bee_buf *b, int depth)
+{
+	bee_buf_putc(b, '\n');
+	for (int i = 0; i < depth; i++)
+		bee_buf_putn(b, "    ", 4);
+}
+
+/* Re-indent compact JSON (what the formatter writes) for -p: four spaces a
+ * level from @depth, as bee's other pretty output. */
+static void json_pretty(struct bee_buf *b, const char *in, size_t n, int depth)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = in[i];
+
+		switch (c) {
+		case '"':
+			bee_buf_putc(b, c);
+			for (i++; i < n && in[i] != '"'; i++) {
+				if (in[i] == '\\' && i + 1 < n)
+					bee_buf_putc(b, in[i++]);
+				bee_buf_putc(b, in[i]);
+			}
+			bee_buf_putc(b, '"');
+			break;
+		case '{':
+		case '[':
+			bee_buf_putc(b, c);
+			if (i + 1 < n && (in[i + 1] == '}' || in[i + 1] == ']')) {
+				bee_buf_putc(b, in[++i]);
+				break;
+			}
+			indent(b, ++depth);
+			break;
+		case '}':
+		case ']':
+			indent(b, --depth);
+			bee_buf_putc(b, c);
+			break;
+		case ',':
+			bee_buf_putc(b, c);
+			indent(b, depth);
+			break;
+		case ':':
+			bee_buf_putn(b, ": ", 2);
+			break;
+		default:
+			bee_buf_putc(b, c);
+		}
+	}
+}
+
+/* An entry, re-indented when pretty JSON is asked for. */
+static void fmt_entry_out(const struct bee_map *m, struct bee_buf *b, struct bee_buf *tmp,
+			  const void *key, const void *val, unsigned flags, int depth)
+{
+	if ((flags & (BEE_DUMP_JSON | BEE_DUMP_PRETTY)) != (BEE_DUMP_JSON | BEE_DUMP_PRETTY)) {
+		fmt_entry(m, b, key, val, flags);
+		return;
+	}
+	tmp->len = 0;
+	fmt_entry(m, tmp, key, val, flags);
+	if (tmp->oom)
+		b->oom = true;
+	else
+		json_pretty(b, tmp->p, tmp->len, depth);
+}
+
 int bee_map__print_entry(const struct bee_map *m, FILE *out, const void *key, const void *value,
 			 unsigned flags)
 {
-	struct bee_buf b = {};
+	struct bee_buf b = {}, tmp = {};
 	int err;
 
-	fmt_entry(m, &b, key, value, flags);
+	fmt_entry_out(m, &b, &tmp, key, value, flags, 0);
 	err = buf_flush(&b, out);
 	free(b.p);
+	free(tmp.p);
 	return err;
 }
 
@@ -603,7 +671,7 @@ struct dumper {
 	const struct bee_map *m;
 	FILE *out;
 	unsigned flags;
-	struct bee_buf b;
+	struct bee_buf b, tmp;
 	size_t cnt;
 	int err;
 };
@@ -616,7 +684,7 @@ static void dump_one(struct dumper *d, const void *key, const void *val)
 		if (d->flags & BEE_DUMP_PRETTY)
 			bee_buf_puts(&d->b, "\n    ");
 	}
-	fmt_entry(d->m, &d->b, key, val, d->flags);
+	fmt_entry_out(d->m, &d->b, &d->tmp, key, val, d->flags, 1);
 	d->cnt++;
 	if (d->b.len >= OUT_FLUSH && !d->err)
 		d->err = buf_flush(&d->b, d->out);
@@ -790,6 +858,7 @@ int bee_map__dump(const struct bee_map *m, FILE *out, unsigned flags, size_t *cn
 	if (!err)
 		err = buf_flush(&d.b, out);
 	free(d.b.p);
+	free(d.tmp.p);
 	if (cnt)
 		*cnt = d.cnt;
 	return err;
