@@ -67,6 +67,19 @@ static uint32_t usable_type(const struct btf *btf, uint32_t id, uint32_t size, c
 	return id;
 }
 
+static bool fd_is_map(int fd)
+{
+	char path[64], *buf = NULL;
+	bool yes;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (bee_read_file(path, &buf, NULL))
+		return true; /* no procfs: let the kernel's info call decide */
+	yes = strstr(buf, "\nmap_type:") != NULL;
+	free(buf);
+	return yes;
+}
+
 struct bee_map *bee_map__from_fd(int fd, const struct btf *btf)
 {
 	struct bee_map *m;
@@ -83,6 +96,13 @@ struct bee_map *bee_map__from_fd(int fd, const struct btf *btf)
 		err = -errno;
 		pr_err("map fd %d: %s", fd, strerror(errno));
 		goto err_free;
+	}
+	/* The kernel fills in a prog's or link's info just as well: ask
+	 * fdinfo what the fd is first. */
+	if (!fd_is_map(m->fd)) {
+		err = -EINVAL;
+		pr_err("fd %d is not a BPF map", fd);
+		goto err_close;
 	}
 	len = sizeof(m->info);
 	err = bpf_obj_get_info_by_fd(m->fd, &m->info, &len);
@@ -741,7 +761,7 @@ realloc:
 				goto out_free;
 			}
 			/* a hash bucket holds more entries than the batch */
-			if (err == -ENOSPC && count == 0 && n < (1u << 24)) {
+			if (err == -ENOSPC && n < (1u << 24)) {
 				n *= 2;
 				goto realloc;
 			}

@@ -419,6 +419,22 @@ static void test_fd_by_name(void **state)
 	close(b);
 }
 
+/* A prog fd is not a map, though the kernel would fill in its info. */
+static void test_not_a_map(void **state)
+{
+	struct bpf_program *prog;
+	int before = t_fd_count();
+
+	NEED_OBJ();
+	prog = bpf_object__find_program_by_name(obj, "mt_count");
+	errno = 0;
+	t_eq("bee_map__from_fd(prog)", 1, bee_map__from_fd(bpf_program__fd(prog), NULL) == NULL);
+	t_eq("errno", EINVAL, errno);
+	t_contains("message", bee_last_error(), "is not a BPF map");
+	t_eq("bee_map__from_fd(-1)", 1, bee_map__from_fd(-1, NULL) == NULL);
+	t_eq("no fd left behind", before, t_fd_count());
+}
+
 static void test_no_fd_leak(void **state)
 {
 	int before = t_fd_count(), err;
@@ -464,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_parse_words),
 		cmocka_unit_test(test_type_names),
 		cmocka_unit_test(test_fd_by_name),
+		cmocka_unit_test(test_not_a_map),
 		cmocka_unit_test(test_no_fd_leak),
 		cmocka_unit_test(test_keyless_dump_refused),
 	};
