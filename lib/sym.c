@@ -866,38 +866,67 @@ struct bee_syms {
 	size_t last; /* the mapping of the previous lookup: stacks are local */
 	bool lines;
 	char *debug_dir;
-	char *vdso_path; /* where our own copy of the vDSO image was written */
 	struct bin *vdso;
 	bool vdso_tried;
+	/* JIT-compiled code (node, java with perf-map-agent, ...) named in
+	 * /tmp/perf-PID.map: parsed on the first lookup in anonymous code */
+	struct bin *perfmap;
+	bool perfmap_tried;
+	double read_at; /* when maps were last read (monotonic seconds) */
 };
+
+/* A miss re-reads the maps (dlopen since), at most this often. */
+#define MAPS_REFRESH_S 0.05
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void umaps_free(struct umap *maps, size_t cnt)
+{
+	for (size_t i = 0; i < cnt; i++) {
+		bin_put(maps[i].bin);
+		free(maps[i].path);
+	}
+	free(maps);
+}
 
 static void maps_free(struct bee_syms *s)
 {
-	for (size_t i = 0; i < s->cnt; i++) {
-		bin_put(s->maps[i].bin);
-		free(s->maps[i].path);
-	}
-	free(s->maps);
+	umaps_free(s->maps, s->cnt);
 	s->maps = NULL;
 	s->cnt = 0;
 	s->last = 0;
 }
 
-static int maps_read(struct bee_syms *s)
+/* Read /proc/PID/maps into a new table. On success it replaces the old
+ * one, and mappings present in both keep their parsed binary; on failure
+ * (the process exited) the old table stays, so its frames still resolve. */
+static int maps_read(struct bee_syms *s, bool quiet)
 {
 	char path[64], *text, *line, *save = NULL;
-	size_t cap = 0;
+	struct umap *old = s->maps;
+	size_t old_cnt = s->cnt, cap = 0, j = 0;
 	int err;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", s->pid);
 	err = bee_read_file(path, &text, NULL);
 	if (err) {
+		if (quiet)
+			return err;
 		if (err == -ENOENT)
 			pr_err("sym: no process with pid %d", s->pid);
 		else
 			pr_err("sym: cannot read %s: %s", path, strerror(-err));
 		return err;
 	}
+	s->read_at = mono_s();
+	s->maps = NULL;
+	s->cnt = 0;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		unsigned long long start, end, off, ino;
 		unsigned maj, min;
@@ -943,7 +972,29 @@ static int maps_read(struct bee_syms *s)
 		s->cnt++;
 	}
 	free(text);
-	return err;
+	if (err) {
+		umaps_free(s->maps, s->cnt);
+		s->maps = old;
+		s->cnt = old_cnt;
+		return err;
+	}
+	/* both tables are sorted by address: carry resolved mappings over */
+	for (size_t i = 0; i < s->cnt && j < old_cnt; i++) {
+		struct umap *m = &s->maps[i];
+
+		while (j < old_cnt && old[j].start < m->start)
+			j++;
+		if (j < old_cnt && old[j].start == m->start && old[j].end == m->end &&
+		    old[j].off == m->off && old[j].ino == m->ino && old[j].dev == m->dev) {
+			m->tried = old[j].tried;
+			m->bin = old[j].bin;
+			m->delta = old[j].delta;
+			old[j].bin = NULL;
+		}
+	}
+	umaps_free(old, old_cnt);
+	s->last = 0;
+	return 0;
 }
 
 void bee_syms__free(struct bee_syms *s)
@@ -952,6 +1003,7 @@ void bee_syms__free(struct bee_syms *s)
 		return;
 	maps_free(s);
 	bin_put(s->vdso);
+	bin_free(s->perfmap);
 	free(s->debug_dir);
 	free(s);
 }
@@ -976,7 +1028,7 @@ struct bee_syms *bee_syms__new(pid_t pid, const struct bee_syms_opts *opts)
 		err = -ENOMEM;
 		goto err_free;
 	}
-	err = maps_read(s);
+	err = maps_read(s, false);
 	if (err)
 		goto err_free;
 	return s;
@@ -994,8 +1046,59 @@ pid_t bee_syms__pid(const struct bee_syms *s)
 
 int bee_syms__refresh(struct bee_syms *s)
 {
-	maps_free(s);
-	return maps_read(s);
+	int err = maps_read(s, false);
+
+	/* a JIT may have named more code since */
+	bin_free(s->perfmap);
+	s->perfmap = NULL;
+	s->perfmap_tried = false;
+	return err;
+}
+
+/* /tmp/perf-PID.map: "START SIZE NAME" per line, hex, as perf reads it. */
+static struct bin *perfmap_load(pid_t pid)
+{
+	char path[64], *text = NULL, *line, *save = NULL;
+	struct bin *b;
+	size_t cap = 0;
+
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", pid);
+	if (bee_read_file(path, &text, NULL))
+		return NULL;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		goto out;
+	b->path = strdup(path);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long start, size;
+		int pos = 0;
+		struct usym *u;
+
+		if (sscanf(line, "%llx %llx %n", &start, &size, &pos) < 2 || !line[pos])
+			continue;
+		if (b->cnt == cap) {
+			cap = cap ? cap * 2 : 256;
+			u = realloc(b->syms, cap * sizeof(*u));
+			if (!u)
+				break;
+			b->syms = u;
+		}
+		u = &b->syms[b->cnt];
+		u->addr = start;
+		u->size = size > UINT32_MAX ? UINT32_MAX : size;
+		if (bin_add_str(b, line + pos, &u->name))
+			break;
+		b->cnt++;
+	}
+	/* a JIT may name one address twice as code is replaced: one name
+	 * per address is kept, as for ELF aliases */
+	if (bin_sort(b)) {
+		bin_free(b);
+		b = NULL;
+	}
+out:
+	free(text);
+	return b;
 }
 
 /* Open the file behind mapping @m: its path (through the process's root,
@@ -1152,10 +1255,25 @@ int bee_syms__find(struct bee_syms *s, uint64_t addr, struct bee_sym *sym)
 
 	memset(sym, 0, sizeof(*sym));
 	m = map_find(s, addr);
+	if (!m && mono_s() - s->read_at >= MAPS_REFRESH_S && !maps_read(s, true))
+		m = map_find(s, addr); /* mapped since (dlopen, JIT) */
 	if (!m)
 		return -ENOENT;
 	sym->module = m->path;
 	sym->module_offset = addr - m->start + m->off;
+	if (m->kind == UMAP_ANON) {
+		if (!s->perfmap_tried) {
+			s->perfmap_tried = true;
+			s->perfmap = perfmap_load(s->pid);
+		}
+		u = s->perfmap ? bin_find(s->perfmap, addr) : NULL;
+		if (!u)
+			return -ENOENT;
+		sym->name = s->perfmap->strs + SYM_NAME(u);
+		sym->offset = addr - u->addr;
+		sym->size = u->size;
+		return 0;
+	}
 	if (!m->tried)
 		map_resolve(s, m);
 	if (!m->bin)
@@ -1460,7 +1578,7 @@ static int vaddr_to_off(const struct bin *b, uint64_t vaddr, uint64_t *off)
 int bee_resolve_uprobe(const char *binary, const char *spec, uint64_t *offset)
 {
 	uint64_t addrs[8], add = 0, vaddr = 0, size = 0;
-	char name[512], *plus, *end;
+	char name[512], *plus, *end, path[PATH_MAX];
 	size_t n_addrs = 0, total = 0;
 	struct bin *b;
 	int fd, err = 0;
@@ -1469,6 +1587,13 @@ int bee_resolve_uprobe(const char *binary, const char *spec, uint64_t *offset)
 	if (!spec || !spec[0]) {
 		pr_err("binary '%s': empty symbol", binary);
 		return -EINVAL;
+	}
+	/* "c", "libc", "bash": as the dynamic linker or a shell finds them */
+	if (!strchr(binary, '/')) {
+		err = bee_resolve_binary(binary, -1, path, sizeof(path));
+		if (err)
+			return err;
+		binary = path;
 	}
 	fd = open(binary, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {

@@ -753,7 +753,8 @@ enum bee_sym_flags {
 BEE_API int bee_sym__snprint(const struct bee_sym *sym, uint64_t addr, char *buf, size_t sz,
 			     unsigned flags);
 
-/* The file offset a uprobe on @binary (a path) at @spec should use: @spec
+/* The file offset a uprobe on @binary (a path, or a library or program name
+ * resolved by bee_resolve_binary) at @spec should use: @spec
  * is "func", "func+0x10" or "0xADDR" (an ELF virtual address as nm shows
  * it). -ENOENT for an unknown function, -ENOTUNIQ when several different
  * addresses carry that name (the message lists them), -ERANGE for an offset

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -424,6 +425,77 @@ static void test_resolve_binary(void **state)
 	t_eq("no such path", -ENOENT, bee_resolve_binary("/no/such/lib.so", -1, got, sizeof(got)));
 }
 
+/* A library loaded after the symboliser read the maps: a miss re-reads
+ * them (at most every 50 ms, hence the pause). */
+static void test_dlopen_refresh(void **state)
+{
+	struct bee_syms *s = bee_syms__new(0, NULL);
+	struct bee_sym sym;
+	void *h, *fn;
+
+	t_eq("bee_syms__new(self)", 1, s != NULL);
+	h = dlopen(tpath("libbeesymt.so"), RTLD_NOW);
+	t_eq("dlopen libbeesymt.so", 1, h != NULL);
+	fn = dlsym(h, "sym_lib_func");
+	usleep(60000);
+	t_eq("find in a library mapped later", 0, bee_syms__find(s, (uint64_t)fn + 3, &sym));
+	t_streq("name", "sym_lib_func", sym.name);
+	t_eq("offset", 3, sym.offset);
+	same_file("module", tpath("libbeesymt.so"), sym.module);
+	bee_syms__free(s);
+	dlclose(h);
+}
+
+/* JIT code in anonymous memory, named by /tmp/perf-PID.map as perf reads it. */
+static void test_perf_map(void **state)
+{
+	char path[64];
+	struct bee_syms *s;
+	struct bee_sym sym;
+	uint8_t *code;
+	FILE *f;
+
+	code = mmap(NULL, 8192, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	t_eq("mmap code", 1, code != MAP_FAILED);
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", getpid());
+	f = fopen(path, "w");
+	fprintf(f, "%lx 40 jit_fn_one\n%lx 20 LazyCompile:*jit two.js:3\n", (unsigned long)code,
+		(unsigned long)code + 0x40);
+	fclose(f);
+	s = bee_syms__new(0, NULL);
+	t_eq("find jit_fn_one", 0, bee_syms__find(s, (uint64_t)code + 0x10, &sym));
+	t_streq("jit_fn_one", "jit_fn_one", sym.name);
+	t_eq("find jit two", 0, bee_syms__find(s, (uint64_t)code + 0x44, &sym));
+	t_streq("name with spaces", "LazyCompile:*jit two.js:3", sym.name);
+	t_eq("offset", 4, sym.offset);
+	t_streq("module", "[anon]", sym.module);
+	t_eq("past the named code", -ENOENT, bee_syms__find(s, (uint64_t)code + 0x100, &sym));
+	bee_syms__free(s);
+	unlink(path);
+	munmap(code, 8192);
+}
+
+/* A uprobe on a library by name: the offset the kernel would compute from
+ * this process's own mapping of libc. */
+static void test_resolve_uprobe_libc(void **state)
+{
+	unsigned long long start, end, off, want = 0;
+	uint64_t addr = (uint64_t)getpid, got;
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx-%llx %*s %llx", &start, &end, &off) == 3 && addr >= start &&
+		    addr < end)
+			want = addr - start + off;
+	fclose(f);
+	t_eq("getpid mapped", 1, want != 0);
+	t_eq("resolve c:getpid", 0, bee_resolve_uprobe("c", "getpid", &got));
+	t_eq("offset of getpid in libc", want, got);
+	t_eq("unknown library", -ENOENT, bee_resolve_uprobe("nosuchlib_bee", "f", &got));
+	t_contains("unknown library message", bee_last_error(), "library 'nosuchlib_bee': not found");
+}
+
 static void test_unknown_pid(void **state)
 {
 	struct bee_syms *s = bee_syms__new(999999999, NULL);
@@ -567,6 +639,9 @@ int main(void)
 		cmocka_unit_test(test_resolve_uprobe_errors),
 		cmocka_unit_test(test_resolve_binary),
 		cmocka_unit_test(test_unknown_pid),
+		cmocka_unit_test(test_dlopen_refresh),
+		cmocka_unit_test(test_perf_map),
+		cmocka_unit_test(test_resolve_uprobe_libc),
 		cmocka_unit_test(test_self_libc_vdso),
 		cmocka_unit_test(test_kernel_syms),
 		cmocka_unit_test(test_flame),
