@@ -188,6 +188,7 @@ static int do_bashreadline(int argc, char **argv)
 	o.tool_ctx = &br;
 	o.print_event = print_event;
 	o.header = "TIME      PID     COMMAND";
+	tool_watch_pid("bashreadline", br.pid);
 	return cli_run(&o);
 }
 

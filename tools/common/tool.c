@@ -2,7 +2,12 @@
 /* Shared parts of the classic ready tools: common option values and the
  * latency histogram printed at exit. */
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +66,66 @@ int tool_parse_uint(const char *tool, const char *opt, const char *arg, unsigned
 		return -1;
 	}
 	return 0;
+}
+
+struct pid_watch {
+	const char *tool;
+	pid_t pid;
+};
+
+static void ignore_signal(int sig)
+{
+}
+
+static void *watch_thread(void *arg)
+{
+	struct pid_watch *w = arg;
+	struct timespec tick = { 0, 100 * 1000 * 1000 };
+	int fd = syscall(SYS_pidfd_open, w->pid, 0);
+
+	if (fd >= 0) {
+		struct pollfd pf = { .fd = fd, .events = POLLIN };
+
+		while (poll(&pf, 1, -1) < 0 && errno == EINTR)
+			;
+		close(fd);
+	} else {
+		/* no pidfd (before 5.3): look every tick */
+		while (!kill(w->pid, 0) || errno != ESRCH)
+			nanosleep(&tick, NULL);
+	}
+	if (!json_output)
+		fprintf(stderr, "bee: %s: process %d exited; stopping\n", w->tool, (int)w->pid);
+	/* The runner stops on SIGTERM once its handler is in place; until then
+	 * the no-op handler installed below takes it, so keep asking. */
+	for (;;) {
+		kill(getpid(), SIGTERM);
+		nanosleep(&tick, NULL);
+	}
+	return NULL;
+}
+
+void tool_watch_pid(const char *tool, pid_t pid)
+{
+	static struct pid_watch w;
+	struct sigaction sa = { .sa_handler = ignore_signal };
+	pthread_attr_t attr;
+	pthread_t t;
+	sigset_t all, old;
+
+	if (pid <= 0)
+		return;
+	w.tool = tool;
+	w.pid = pid;
+	sigaction(SIGTERM, &sa, NULL);
+	/* the thread must not take the signals meant for the main loop */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_create(&t, &attr, watch_thread, &w);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 int tool_bad_option(const char *tool, int argc, char **argv, int opt)

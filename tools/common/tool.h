@@ -26,6 +26,11 @@ int tool_parse_uint(const char *tool, const char *opt, const char *arg, unsigned
 /* The one line for an unknown option or a missing argument (exit 2). */
 int tool_bad_option(const char *tool, int argc, char **argv, int opt);
 
+/* When process @pid exits, stop the run as Ctrl-C would (the events read
+ * so far and the summary still print) after one line on stderr:
+ * "bee: TOOL: process PID exited". Call before cli_run(). */
+void tool_watch_pid(const char *tool, pid_t pid);
+
 /* Start a JSON event line as the runner writes them:
  * {"type":"event","map":MAP,"data":{ ... then the caller's fields;
  * tool_json_event_end closes both objects and ends the line. */

@@ -133,7 +133,7 @@ static int do_execsnoop(int argc, char **argv)
 	const char *sets[4];
 	bool failed = false;
 	unsigned long v;
-	pid_t pid;
+	pid_t pid, watch_pid = 0, watch_ppid = 0;
 	int c, code = EXIT_USAGE;
 
 	if (argc >= 2 && !strcmp(argv[1], "help"))
@@ -146,11 +146,13 @@ static int do_execsnoop(int argc, char **argv)
 			if (tool_parse_pid("execsnoop", optarg, &pid, &code))
 				return code;
 			snprintf(set_pid, sizeof(set_pid), "targ_pid=%d", (int)pid);
+			watch_pid = pid;
 			break;
 		case 'P':
 			if (tool_parse_pid("execsnoop", optarg, &pid, &code))
 				return code;
 			snprintf(set_ppid, sizeof(set_ppid), "targ_ppid=%d", (int)pid);
+			watch_ppid = pid;
 			break;
 		case 'u':
 			if (tool_parse_uint("execsnoop", "--uid", optarg, 0xfffffffe, &v))
@@ -198,6 +200,7 @@ static int do_execsnoop(int argc, char **argv)
 	o.print_event = print_event;
 	o.print_ctx = &es;
 	o.header = "PCOMM            PID     PPID     RET ARGS";
+	tool_watch_pid("execsnoop", watch_pid ? watch_pid : watch_ppid);
 	return cli_run(&o);
 }
 

@@ -291,6 +291,7 @@ static int do_funclatency(int argc, char **argv)
 	o.attach = attach;
 	o.at_exit = at_exit;
 	o.tool_ctx = &fl;
+	tool_watch_pid("funclatency", fl.pid);
 	return cli_run(&o);
 }
 

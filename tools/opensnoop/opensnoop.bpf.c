@@ -31,6 +31,14 @@ struct {
 	__type(value, struct args);
 } starts SEC(".maps");
 
+/* the record is built here (too big for the stack beside the rest) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct opensnoop_event);
+} scratch SEC(".maps");
+
 static __always_inline bool comm_matches(void)
 {
 	char comm[16];
@@ -68,7 +76,7 @@ static __always_inline int on_enter(const char *path, __u64 flags, __u32 mode, _
 static __always_inline int on_exit(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
+	__u32 tid = (__u32)id, zero = 0;
 	struct opensnoop_event *e;
 	struct args *a = bpf_map_lookup_elem(&starts, &tid);
 
@@ -76,7 +84,7 @@ static __always_inline int on_exit(long ret)
 		return 0;
 	if (failed_only && ret >= 0)
 		goto out;
-	e = events__reserve(sizeof(*e));
+	e = bpf_map_lookup_elem(&scratch, &zero);
 	if (!e)
 		goto out;
 	e->pid = id >> 32;
@@ -89,7 +97,7 @@ static __always_inline int on_exit(long ret)
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	if (bpf_probe_read_user_str(e->path, sizeof(e->path), a->path) < 0)
 		e->path[0] = 0;
-	events__commit(e);
+	events__ringbuf_output(e, sizeof(*e), 0);
 out:
 	bpf_map_delete_elem(&starts, &tid);
 	return 0;

@@ -155,7 +155,7 @@ static int do_opensnoop(int argc, char **argv)
 	const char *sets[5];
 	bool failed = false;
 	unsigned long v;
-	pid_t pid;
+	pid_t pid, watch_pid = 0;
 	int c, code = EXIT_USAGE;
 
 	if (argc >= 2 && !strcmp(argv[1], "help"))
@@ -168,6 +168,7 @@ static int do_opensnoop(int argc, char **argv)
 			if (tool_parse_pid("opensnoop", optarg, &pid, &code))
 				return code;
 			snprintf(set_pid, sizeof(set_pid), "targ_pid=%d", (int)pid);
+			watch_pid = pid;
 			break;
 		case 't':
 			if (tool_parse_pid("opensnoop", optarg, &pid, &code))
@@ -225,6 +226,7 @@ static int do_opensnoop(int argc, char **argv)
 	o.prepare = prepare;
 	o.print_event = print_event;
 	o.header = "PID     COMM             RESULT   FLAGS                    PATH";
+	tool_watch_pid("opensnoop", watch_pid);
 	return cli_run(&o);
 }
 

@@ -173,6 +173,7 @@ static int do_runqlat(int argc, char **argv)
 	o.prepare = prepare;
 	o.at_exit = at_exit;
 	o.tool_ctx = &rq;
+	tool_watch_pid("runqlat", rq.pid);
 	return cli_run(&o);
 }
 

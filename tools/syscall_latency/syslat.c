@@ -250,6 +250,7 @@ static int do_syslat(int argc, char **argv)
 	o.no_trace = true;
 	o.at_exit = at_exit;
 	o.tool_ctx = &sl;
+	tool_watch_pid("syslat", pid);
 	return cli_run(&o);
 }
 

@@ -37,7 +37,7 @@ static __always_inline bool port_wanted(__u16 port)
 SEC("tp/sock/inet_sock_set_state")
 int tcp_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
-	struct tcpconnect_event *e;
+	struct tcpconnect_event ev = {}, *e = &ev;
 	__u64 id;
 
 	if (ctx->protocol != IPPROTO_TCP || ctx->oldstate != TCP_CLOSE ||
@@ -52,20 +52,14 @@ int tcp_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		return 0;
 	if (targ_uid != (__u32)-1 && (__u32)bpf_get_current_uid_gid() != targ_uid)
 		return 0;
-	e = events__reserve(sizeof(*e));
-	if (!e)
-		return 0;
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->family = ctx->family;
 	e->dport = ctx->dport;
 	e->sport = ctx->sport;
-	e->pad = 0;
 	/* the verifier allows only fixed-offset loads from a tracepoint's
 	 * context: copy the address arrays with a helper */
-	__builtin_memset(e->saddr, 0, sizeof(e->saddr));
-	__builtin_memset(e->daddr, 0, sizeof(e->daddr));
 	if (ctx->family == AF_INET) {
 		bpf_probe_read_kernel(e->saddr, 4, ctx->saddr);
 		bpf_probe_read_kernel(e->daddr, 4, ctx->daddr);
@@ -74,7 +68,7 @@ int tcp_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		bpf_probe_read_kernel(e->daddr, 16, ctx->daddr_v6);
 	}
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	events__commit(e);
+	events__ringbuf_output(e, sizeof(*e), 0);
 	return 0;
 }
 

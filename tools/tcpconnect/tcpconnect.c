@@ -94,7 +94,7 @@ static int do_tcpconnect(int argc, char **argv)
 	unsigned long v;
 	int c, code = EXIT_USAGE, nports = 0, family = 0;
 	size_t plen = 0;
-	pid_t pid;
+	pid_t pid, watch_pid = 0;
 
 	if (argc >= 2 && !strcmp(argv[1], "help"))
 		return usage();
@@ -106,6 +106,7 @@ static int do_tcpconnect(int argc, char **argv)
 			if (tool_parse_pid("tcpconnect", optarg, &pid, &code))
 				return code;
 			snprintf(set_pid, sizeof(set_pid), "targ_pid=%d", (int)pid);
+			watch_pid = pid;
 			break;
 		case 'u':
 			if (tool_parse_uint("tcpconnect", "--uid", optarg, 0xfffffffe, &v))
@@ -170,6 +171,7 @@ static int do_tcpconnect(int argc, char **argv)
 	o.print_event = print_event;
 	o.header = "PID     COMM             IP SADDR                                   "
 		   "DADDR                                   DPORT";
+	tool_watch_pid("tcpconnect", watch_pid);
 	return cli_run(&o);
 }
 
