@@ -826,9 +826,19 @@ int bee_prog_data_get(int prog_fd, bool jited, struct bee_prog_data *d)
 {
 	struct bpf_prog_info *info = &d->info;
 	uint32_t len = sizeof(*info);
+	char link[64], target[64];
+	ssize_t n;
 	int err;
 
 	memset(d, 0, sizeof(*d));
+	/* the info call answers for maps and links too, in their own layout */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", prog_fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return errno == ENOENT ? -EBADF : -errno;
+	target[n] = 0;
+	if (strcmp(target, "anon_inode:bpf-prog"))
+		return -EINVAL;
 	err = bpf_obj_get_info_by_fd(prog_fd, info, &len);
 	if (err)
 		return -errno;

@@ -489,7 +489,8 @@ BEE_API int bee_disasm_fprint(FILE *out, const struct bpf_insn *insns, size_t cn
 /* Print the xlated instructions of the loaded program @prog_fd with map
  * names, function and source lines from its BTF (BEE_DISASM_XLATED is
  * implied). Returns the instruction count or -errno (-EPERM when the kernel
- * hides the instructions from this process). */
+ * hides the instructions from this process, -EINVAL when @prog_fd is not a
+ * program, -EBADF when it is not open). */
 BEE_API int bee_prog_dump_xlated(int prog_fd, FILE *out, unsigned flags);
 /* Print the native code of the jited program @prog_fd through capstone
  * (x86-64, or arm64 on arm64), one function per subprogram, call targets
