@@ -6,6 +6,7 @@
  * facts bpftool leaves out (kprobes, trampolines, tcx, ring buffers, LSM).
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,7 +121,7 @@ static void upper(char *dst, size_t n, const char *src)
 }
 
 struct probe_args {
-	bool full, macros, json;
+	bool full, macros, json, fresh;
 	const char *prefix;
 };
 
@@ -315,22 +316,44 @@ static void print_facts(const struct probe_args *a, struct bee_json *j, const st
 		       fa[i].detail);
 }
 
+/* bee's own facts and the kernel config, read while the probes run */
+struct side_work {
+	struct bee_fact facts[16];
+	int nfacts;
+	char *config;
+	const char *source;
+};
+
+static void *side_fn(void *arg)
+{
+	struct side_work *w = arg;
+
+	w->nfacts = bee_probe_facts(w->facts, ARRAY_SIZE(w->facts));
+	bee_kernel_config(&w->config, &w->source);
+	return NULL;
+}
+
 static int do_probe(int argc, char **argv)
 {
 	struct probe_args a = { .prefix = "", .json = json_output };
-	struct bee_fact facts[16];
+	struct side_work side = {};
+	struct bee_fact *facts = side.facts;
 	struct bee_features *f;
 	struct bee_json j;
-	const char *source = NULL;
-	char *config = NULL;
+	const char *source;
+	char *config;
 	char prefix[128];
+	pthread_t th;
+	bool threaded;
 	int nfacts;
 
 	for (int i = 1; i < argc; i++) {
 		if (cli_is(argv[i], "kernel"))
 			continue;
-		if (cli_is(argv[i], "full")) {
+		if (cli_is(argv[i], "full") && strlen(argv[i]) >= 2) {
 			a.full = true;
+		} else if (cli_is(argv[i], "fresh") && strlen(argv[i]) >= 2) {
+			a.fresh = true;
 		} else if (cli_is(argv[i], "macros") && strlen(argv[i]) >= 2) {
 			a.macros = true;
 		} else if (cli_is(argv[i], "prefix")) {
@@ -349,14 +372,23 @@ static int do_probe(int argc, char **argv)
 	if (a.macros && a.json)
 		return cli_usage("feature probe: 'macros' and JSON output cannot be combined");
 
+	threaded = pthread_create(&th, NULL, side_fn, &side) == 0;
 	{
-		BEE_OPTS(bee_features_opts, o, .helpers = true, .full = a.full);
+		BEE_OPTS(bee_features_opts, o, .helpers = true, .full = a.full,
+			 .no_cache = a.fresh);
 		f = bee_features__probe(&o);
 	}
-	if (!f)
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		side_fn(&side);
+	config = side.config;
+	source = side.source;
+	nfacts = side.nfacts;
+	if (!f) {
+		free(config);
 		return cli_err("feature probe: %s", cli_strerr(-errno));
-	nfacts = bee_probe_facts(facts, ARRAY_SIZE(facts));
-	bee_kernel_config(&config, &source);
+	}
 
 	if (a.json) {
 		cli_json_begin(&j);
@@ -385,10 +417,16 @@ static int do_probe(int argc, char **argv)
 	print_config(&a, &j, config, source);
 	if (a.json) {
 		bee_json_obj_end(&j);
+		bee_json_kbool(&j, "probes_from_cache", bee_features__from_cache(f));
 	} else if (!a.macros) {
 		printf("\n");
 	}
 
+	if (!a.json && !a.macros)
+		printf("Type and helper probes %s\n\n",
+		       bee_features__from_cache(f) ?
+			       "come from this boot's cache ('fresh' probes again)" :
+			       "were run now (and cached for this boot)");
 	section(&a, &j, "Scanning system call availability...", "System call availability",
 		"syscall_config");
 	if (a.json)
@@ -495,7 +533,7 @@ static int do_list(int argc, char **argv)
 
 static int help(void)
 {
-	printf("Usage: bee feature probe [kernel] [full] [macros [prefix PREFIX]]\n"
+	printf("Usage: bee feature probe [kernel] [full] [fresh] [macros [prefix PREFIX]]\n"
 	       "       bee feature list { prog_types | map_types | attach_types | helpers | "
 	       "link_types }\n"
 	       "       bee feature help\n"
@@ -506,7 +544,8 @@ static int help(void)
 	       "       verifier features, and what bee needs to know: kprobes, BPF trampolines\n"
 	       "       (fentry really attached), tcx, ring buffers, the BPF LSM, the JIT.\n"
 	       "       Names come from the running kernel's BTF. 'full' also probes the helpers\n"
-	       "       that write to the kernel log; 'macros' prints C #defines.\n"
+	       "       that write to the kernel log; 'macros' prints C #defines. Type and\n"
+	       "       helper verdicts are cached per boot; 'fresh' probes again.\n"
 	       "list:  the names the running kernel's BTF gives each kind.\n");
 	return EXIT_OK;
 }

@@ -450,7 +450,7 @@ struct bee_features {
 	char (*prog_why)[128], (*map_why)[128];
 	uint8_t *helpers; /* [prog_cnt][helper_cnt] */
 	uint8_t *helpers_probed; /* [prog_cnt] */
-	bool with_helpers, full;
+	bool with_helpers, full, from_cache;
 	atomic_uint next;
 	unsigned task_cnt;
 };
@@ -505,12 +505,140 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+
+/* ---- per-boot cache ------------------------------------------------------------ */
+
+/* What a program type, map type or helper probe finds cannot change while
+ * the kernel runs (they are built in), but it can for another user, so
+ * results are kept per boot (boot_id) and per effective uid. */
+#define FEAT_MAGIC "BEEFEAT2"
+
+struct feat_hdr {
+	char magic[8];
+	char boot_id[40];
+	uint32_t uid, prog_cnt, map_cnt, helper_cnt, misc_cnt;
+	uint8_t with_helpers, full, pad_[2];
+};
+
+static char *cache_path(const struct bee_features *f, struct feat_hdr *h)
+{
+	char *dir, *text = NULL, *path = NULL;
+
+	memset(h, 0, sizeof(*h));
+	if (bee_read_file("/proc/sys/kernel/random/boot_id", &text, NULL))
+		return NULL;
+	chomp(text);
+	memcpy(h->magic, FEAT_MAGIC, 8);
+	snprintf(h->boot_id, sizeof(h->boot_id), "%s", text);
+	free(text);
+	h->uid = geteuid();
+	h->prog_cnt = f->prog_cnt;
+	h->map_cnt = f->map_cnt;
+	h->helper_cnt = f->helper_cnt;
+	h->misc_cnt = BEE_MISC__CNT;
+	h->with_helpers = f->with_helpers;
+	h->full = f->full;
+	dir = bee_cache_dir(NULL);
+	if (dir && asprintf(&path, "%s/features-%u-%s%s.bin", dir, h->uid,
+			    f->with_helpers ? "helpers" : "types", f->full ? "-full" : "") < 0)
+		path = NULL;
+	free(dir);
+	return path;
+}
+
+struct feat_part {
+	void *p;
+	size_t sz;
+};
+
+static size_t feat_parts(struct bee_features *f, struct feat_part *parts)
+{
+	size_t n = 0;
+
+	parts[n++] = (struct feat_part){ f->prog, f->prog_cnt };
+	parts[n++] = (struct feat_part){ f->map, f->map_cnt };
+	parts[n++] = (struct feat_part){ f->misc, BEE_MISC__CNT };
+	parts[n++] = (struct feat_part){ f->prog_why, (size_t)f->prog_cnt * sizeof(*f->prog_why) };
+	parts[n++] = (struct feat_part){ f->map_why, (size_t)f->map_cnt * sizeof(*f->map_why) };
+	parts[n++] = (struct feat_part){ f->helpers, (size_t)f->prog_cnt * f->helper_cnt };
+	parts[n++] = (struct feat_part){ f->helpers_probed, f->prog_cnt };
+	return n;
+}
+
+static bool cache_load(struct bee_features *f)
+{
+	struct feat_part parts[8];
+	struct feat_hdr want, *got;
+	char *path = cache_path(f, &want), *buf = NULL, *p;
+	size_t size, need = sizeof(want), n;
+	bool ok = false;
+
+	if (!path)
+		return false;
+	n = feat_parts(f, parts);
+	for (size_t i = 0; i < n; i++)
+		need += parts[i].sz;
+	if (bee_read_file(path, &buf, &size) || size != need)
+		goto out;
+	got = (struct feat_hdr *)buf;
+	/* a file from another boot, user or kernel is not used */
+	if (memcmp(got, &want, sizeof(want)))
+		goto out;
+	p = buf + sizeof(want);
+	for (size_t i = 0; i < n; i++) {
+		memcpy(parts[i].p, p, parts[i].sz);
+		p += parts[i].sz;
+	}
+	ok = true;
+out:
+	free(buf);
+	free(path);
+	return ok;
+}
+
+/* Best effort: a cache that cannot be written only costs the next run. */
+static void cache_store(struct bee_features *f)
+{
+	struct feat_part parts[8];
+	struct feat_hdr h;
+	char *path = cache_path(f, &h), *dir = NULL, tmp[4200];
+	FILE *out;
+	size_t n;
+
+	if (!path)
+		return;
+	dir = strdup(path);
+	if (dir && strrchr(dir, '/')) {
+		*strrchr(dir, '/') = 0;
+		bee_mkdirs(dir, 0700);
+	}
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+	out = fopen(tmp, "we");
+	if (out) {
+		bool ok = fwrite(&h, sizeof(h), 1, out) == 1;
+
+		n = feat_parts(f, parts);
+		for (size_t i = 0; i < n && ok; i++)
+			ok = fwrite(parts[i].p, 1, parts[i].sz, out) == parts[i].sz;
+		if (fclose(out) || !ok || rename(tmp, path))
+			unlink(tmp);
+	}
+	free(dir);
+	free(path);
+}
+
+bool bee_features__from_cache(const struct bee_features *f)
+{
+	return f && f->from_cache;
+}
+
 /* Spread the heaviest tasks first: the helper scans of the program types
  * cost about the same each, so plain order keeps the threads even. */
 struct bee_features *bee_features__probe(const struct bee_features_opts *opts)
 {
 	struct bee_features *f;
 	pthread_t th[16];
+	bool no_cache;
 	long ncpu;
 	int nth, started = 0;
 
@@ -542,6 +670,12 @@ struct bee_features *bee_features__probe(const struct bee_features_opts *opts)
 		return NULL;
 	}
 	pthread_once(&pv_once, pv_load);
+	no_cache = opts && opts->sz >= offsetof(struct bee_features_opts, no_cache) + 1 ?
+			   opts->no_cache : false;
+	if (!no_cache && cache_load(f)) {
+		f->from_cache = true;
+		return f;
+	}
 	f->task_cnt = f->prog_cnt + f->map_cnt + BEE_MISC__CNT;
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	/* Probe loads are short syscalls: one thread more than CPUs keeps
@@ -558,6 +692,7 @@ struct bee_features *bee_features__probe(const struct bee_features_opts *opts)
 	worker(f);
 	for (int i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
+	cache_store(f);
 	return f;
 }
 

@@ -641,10 +641,16 @@ struct bee_features_opts {
 	bool full;
 	/* probing threads (default: online CPUs + 1) */
 	int threads;
+	/* probe even when this boot's results are cached */
+	bool no_cache;
 };
 /* NULL with errno set when kernel BTF is missing. Free with
- * bee_features__free(). */
+ * bee_features__free(). Results are cached per boot and user in bee's
+ * cache directory ($BEE_CACHE_DIR, ~/.cache/bee): what is built into the
+ * running kernel does not change until it reboots. */
 BEE_API struct bee_features *bee_features__probe(const struct bee_features_opts *opts);
+/* Did @f come from this boot's cache rather than fresh probes? */
+BEE_API bool bee_features__from_cache(const struct bee_features *f);
 BEE_API void bee_features__free(struct bee_features *f);
 /* 1 available, 0 not, -ENOENT for a value out of range; *why (may be NULL)
  * gets the reason, owned by @f. */

@@ -114,6 +114,22 @@ $BEE feature list attach_types >"$T/la"; check feature_list_attach_types grep -q
 $BEE feat li prog >"$T/lp"; why="abbreviated 'feat li prog' failed"
 check feature_abbreviations grep -qx xdp "$T/lp"
 
+# per-boot cache: the first run probes and stores, the next reads it, and
+# both say the same; 'fresh' probes again
+export BEE_CACHE_DIR=$T/cache
+$BEE feature probe >"$T/c1"; $BEE feature probe >"$T/c2"; $BEE feature probe fresh >"$T/c3"
+why="$(grep '^Type and helper' "$T/c1" "$T/c2" "$T/c3")"
+check feature_cache_first_run_probes grep -qx 'Type and helper probes were run now (and cached for this boot)' "$T/c1"
+check feature_cache_second_run_reads grep -qx "Type and helper probes come from this boot's cache ('fresh' probes again)" "$T/c2"
+check feature_cache_fresh_probes grep -qx 'Type and helper probes were run now (and cached for this boot)' "$T/c3"
+why="cached and fresh verdicts differ: $(diff <(grep -v '^Type and helper' "$T/c2") <(grep -v '^Type and helper' "$T/c3") | head -3)"
+check feature_cache_same_verdicts cmp -s <(grep -v '^Type and helper' "$T/c2") <(grep -v '^Type and helper' "$T/c3")
+why="$(ls "$T/cache")"
+check feature_cache_file_per_user test -f "$T/cache/features-$(id -u)-helpers.bin"
+$BEE -j feature probe >"$T/cj"
+check feature_cache_json python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["probes_from_cache"] is True' "$T/cj"
+unset BEE_CACHE_DIR
+
 # bad input
 one_line() { # WANT_RC NAME CMD...
 	local want=$1 name=$2; shift 2

@@ -431,7 +431,7 @@ static void test_feature_probe_truth(void **state)
 	bool kp = t_kernel_has_kprobes(why, sizeof(why));
 	bool tr = t_kernel_has_trampolines(why, sizeof(why));
 
-	out = run(0, "%s -j feature probe", bee());
+	out = run(0, "%s -j feature probe fresh", bee());
 	t_contains("feature probe JSON", out, "\"have_xdp_prog_type\":true");
 	t_contains("feature probe JSON", out, "\"have_hash_map_type\":true");
 	snprintf(want, sizeof(want), "\"kprobes\":{\"available\":%s", kp ? "true" : "false");
