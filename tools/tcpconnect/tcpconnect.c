@@ -74,7 +74,8 @@ static int print_event(void *ctx, const char *map, const void *data, size_t size
 		tool_json_event_end(&j);
 		return 1;
 	}
-	fprintf(out, "%-7u %-16s %-2d %-39s %-39s %u\n", e.pid, comm, af == AF_INET6 ? 6 : 4, saddr,
+	/* IPv4 widths; a long IPv6 address pushes the columns after it */
+	fprintf(out, "%-7u %-16s %-2d %-16s %-16s %u\n", e.pid, comm, af == AF_INET6 ? 6 : 4, saddr,
 		daddr, e.dport);
 	return 1;
 }
@@ -169,8 +170,7 @@ static int do_tcpconnect(int argc, char **argv)
 	o.no_maps = true;
 	o.no_trace = true;
 	o.print_event = print_event;
-	o.header = "PID     COMM             IP SADDR                                   "
-		   "DADDR                                   DPORT";
+	o.header = "PID     COMM             IP SADDR            DADDR            DPORT";
 	tool_watch_pid("tcpconnect", watch_pid);
 	return cli_run(&o);
 }
