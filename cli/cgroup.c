@@ -59,10 +59,14 @@ static uint64_t cg_id(const char *path)
 	return stat(path, &st) ? 0 : st.st_ino;
 }
 
-static void pin_path(char *out, size_t n, const char *dir, const char *path, const char *type,
-		     uint32_t prog_id)
+/* 0, or -ENAMETOOLONG */
+static int pin_path(char *out, size_t n, const char *dir, const char *path, const char *type,
+		    uint32_t prog_id)
 {
-	snprintf(out, n, "%s/%llu-%s-%u", dir, (unsigned long long)cg_id(path), type, prog_id);
+	int len = snprintf(out, n, "%s/%llu-%s-%u", dir, (unsigned long long)cg_id(path), type,
+			   prog_id);
+
+	return len >= (int)n ? -ENAMETOOLONG : 0;
 }
 
 static void print_rows(struct bee_json *j, const char *path, const struct bee_cgroup_prog *p,
@@ -214,7 +218,10 @@ static int do_attach(int argc, char **argv)
 		ret = net_pin_dir("cgroup", dir, sizeof(dir));
 		if (ret)
 			goto out;
-		pin_path(pbuf, sizeof(pbuf), dir, path, type_name, p.id);
+		if (pin_path(pbuf, sizeof(pbuf), dir, path, type_name, p.id)) {
+			ret = cli_err("cgroup attach: pin path too long");
+			goto out;
+		}
 		pin = pbuf;
 	}
 	if (flags & BEE_CGROUP_LEGACY) {
@@ -300,8 +307,9 @@ static int do_detach(int argc, char **argv)
 	ret = net_pin_dir("cgroup", dir, sizeof(dir));
 	if (ret)
 		goto out;
-	pin_path(pin, sizeof(pin), dir, path, type_name, p.id);
-	err = net_unpin_detach(pin);
+	err = pin_path(pin, sizeof(pin), dir, path, type_name, p.id);
+	if (!err)
+		err = net_unpin_detach(pin);
 	if (err == 0) /* not pinned by bee: BPF_PROG_ATTACH, or someone's link */
 		err = bee_cgroup__detach(p.fd, path, type_name);
 	if (err < 0) {

@@ -347,7 +347,11 @@ static int do_attach(int argc, char **argv)
 		ret = net_pin_dir("net", dir, sizeof(dir));
 		if (ret)
 			goto out;
-		snprintf(path, sizeof(path), "%s/%s-%s", dir, ifname, kinds[kind]);
+		if (snprintf(path, sizeof(path), "%s/%s-%s", dir, ifname, kinds[kind]) >=
+		    (int)sizeof(path)) {
+			ret = cli_err("net attach: pin path too long");
+			goto out;
+		}
 		pin = path;
 	}
 	legacy = legacy || (!is_xdp(kind) && (!bee_tc__has_tcx() || getenv("BEE_TC_LEGACY")));
@@ -459,8 +463,9 @@ static int do_detach(int argc, char **argv)
 		/* "xdp" removes bee's XDP pins of every mode; the others their own */
 		if (pin ? k != kind : !(k == kind || (kind == 0 && is_xdp(k))))
 			continue;
-		if (!pin)
-			snprintf(path, sizeof(path), "%s/%s-%s", dir, ifname, kinds[k]);
+		if (!pin && snprintf(path, sizeof(path), "%s/%s-%s", dir, ifname, kinds[k]) >=
+				    (int)sizeof(path))
+			return cli_err("net detach: pin path too long");
 		err = net_unpin_detach(pin ? pin : path);
 		if (err < 0)
 			return cli_err("net detach %s: link pinned at %s: %s", kinds[kind],

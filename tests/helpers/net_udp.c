@@ -4,6 +4,7 @@
  *   net_udp connect IP PORT [udp]          prints "ok" or the errno name (EPERM, ECONNREFUSED)
  *   net_udp sendto IP PORT                 one datagram; prints "ok" or the errno name
  *   net_udp listen PORT SECONDS            TCP listener accepting for SECONDS
+ *   net_udp flood IP PORT SECONDS [SIZE]   send as fast as sendmmsg goes; prints the count
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -115,6 +116,37 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
-	fprintf(stderr, "usage: net_udp send|recv|connect|sendto|listen ...\n");
+	if (argc >= 5 && !strcmp(argv[1], "flood")) {
+		struct sockaddr_in a = addr_of(argv[2], argv[3]);
+		int size = argc > 5 ? atoi(argv[5]) : 64, fd = socket(AF_INET, SOCK_DGRAM, 0);
+		struct mmsghdr msgs[64];
+		struct iovec iov;
+		char buf[2048] = { 0 };
+		struct timespec t0, t;
+		unsigned long long sent = 0;
+		double secs = atof(argv[4]);
+
+		iov.iov_base = buf;
+		iov.iov_len = size;
+		memset(msgs, 0, sizeof(msgs));
+		for (int i = 0; i < 64; i++) {
+			msgs[i].msg_hdr.msg_name = &a;
+			msgs[i].msg_hdr.msg_namelen = sizeof(a);
+			msgs[i].msg_hdr.msg_iov = &iov;
+			msgs[i].msg_hdr.msg_iovlen = 1;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		do {
+			for (int k = 0; k < 16; k++) {
+				int n = sendmmsg(fd, msgs, 64, 0);
+				if (n > 0)
+					sent += n;
+			}
+			clock_gettime(CLOCK_MONOTONIC, &t);
+		} while ((t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9 < secs);
+		printf("%llu\n", sent);
+		return 0;
+	}
+	fprintf(stderr, "usage: net_udp send|recv|connect|sendto|listen|flood ...\n");
 	return 2;
 }
