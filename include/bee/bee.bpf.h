@@ -70,15 +70,37 @@
 
 /* ---- ring buffer ---- */
 
-/* Wake the reader only when the ring is an eighth full; bee's reader polls
- * with a short timeout, so latency stays bounded while a flood costs one
- * wake-up per many records instead of one per record. */
-static __always_inline __u64 bee_rb_flags(void *rb)
+/* Wake the reader once, when the data waiting crosses an eighth of the
+ * ring, instead of for every record: bee's reader drains everything when it
+ * wakes and also polls on a short timeout, so latency stays bounded while a
+ * flood costs one wake-up per hundreds of records. Past half full (the
+ * crossing can be missed when CPUs race), every record wakes the reader. */
+static __always_inline __u64 bee_rb_flags(void *rb, __u64 ring_size, __u64 rec_size)
 {
+#ifdef BEE_RB_WAKEUP_EACH /* libbpf's default: let the kernel decide per record */
+	return 0;
+#endif
 	__u64 avail = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA);
-	__u64 size = bpf_ringbuf_query(rb, BPF_RB_RING_SIZE);
+	__u64 mark = ring_size / 8;
 
-	return avail >= size / 8 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	if (avail >= ring_size / 2 || (avail < mark && avail + rec_size + 8 >= mark))
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+/* The same for a record already reserved (its size is in the data waiting):
+ * wake when the data waiting lands just past the mark. */
+static __always_inline __u64 bee_rb_flags_reserved(void *rb, __u64 ring_size)
+{
+#ifdef BEE_RB_WAKEUP_EACH
+	return 0;
+#endif
+	__u64 avail = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA);
+	__u64 mark = ring_size / 8;
+
+	if (avail >= ring_size / 2 || (avail >= mark && avail < mark + 256))
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
 }
 
 #define BPF_RINGBUF_OUTPUT(name, pages)                                                            \
@@ -89,7 +111,8 @@ static __always_inline __u64 bee_rb_flags(void *rb)
 	__u64 __BEE_LOST(name) SEC(".bss");                                                        \
 	static __always_inline long name##__ringbuf_output(void *data, __u64 size, __u64 flags)    \
 	{                                                                                          \
-		long r = bpf_ringbuf_output(&name, data, size, flags ? flags : bee_rb_flags(&name)); \
+		long r = bpf_ringbuf_output(&name, data, size,                                     \
+					    flags ? flags : bee_rb_flags(&name, (pages) * 4096, size)); \
 		if (r)                                                                             \
 			__sync_fetch_and_add(&__BEE_LOST(name), 1);                                \
 		return r;                                                                          \
@@ -103,7 +126,7 @@ static __always_inline __u64 bee_rb_flags(void *rb)
 	}                                                                                          \
 	static __always_inline void name##__commit(void *p)                                        \
 	{                                                                                          \
-		bpf_ringbuf_submit(p, bee_rb_flags(&name));                                        \
+		bpf_ringbuf_submit(p, bee_rb_flags_reserved(&name, (pages) * 4096));               \
 	}                                                                                          \
 	static __always_inline long name##__submit(void *ctx, void *data, __u64 size)              \
 	{                                                                                          \

@@ -21,27 +21,19 @@ struct {
 	__type(value, __u8);
 } followed SEC(".maps");
 
-/* calls in flight, by thread id */
+/* The call in flight, per thread: task storage costs no hash insert and
+ * delete per call, and unlike a per-CPU buffer it cannot be shared with
+ * another task that preempts this one. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct snoop_call);
 } inflight SEC(".maps");
 
-/* A zeroed value to create in-flight entries from: filling the entry in
- * place avoids a per-CPU scratch buffer, which a preempted program could
- * share with another task's. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct snoop_call);
-} zero SEC(".maps");
-
 BPF_RINGBUF_OUTPUT(events, 4096);
 
-/* calls not traced because the in-flight table was full */
+/* calls not traced because no per-task slot could be allocated */
 __u64 snoop_inflight_full SEC(".bss");
 
 static __always_inline struct snoop_cfg *get_cfg(void)
@@ -51,12 +43,19 @@ static __always_inline struct snoop_cfg *get_cfg(void)
 	return bpf_map_lookup_elem(&cfg_map, &k);
 }
 
+/* Turns a kernel address into a BTF-typed pointer, so fields load directly
+ * instead of through a helper call each (kernel 6.2+). */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
 /* The file behind fd @fd of the current task, or NULL. */
 static __always_inline struct file *task_file(int fd)
 {
-	struct task_struct *t = (void *)bpf_get_current_task();
-	struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
-	unsigned int max = BPF_CORE_READ(t, files, fdt, max_fds);
+	/* BTF-typed loads instead of a probe_read per pointer: the chain to
+	 * the fd array is the hot path of every traced call */
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = t->files->fdt;
+	struct file **fds = fdt->fd;
+	unsigned int max = fdt->max_fds;
 	struct file *f = NULL;
 
 	if (fd < 0 || (unsigned int)fd >= max)
@@ -86,21 +85,26 @@ static __always_inline void read_obj(void *priv, int kind, __u32 *id, char *name
 	}
 }
 
-/* What fd @fd points at when the call is made: BPF objects are anon inode
+/* What fd @fd points at when the call is made (a global function: the
+ * verifier checks it once, not once per fd field): BPF objects are anon inode
  * files whose dentry is named "bpf-map", "bpf-prog", "bpf_link" or "btf"
  * (what /proc shows as anon_inode:bpf-map); anything else is a file. */
-static __always_inline void resolve_fd(struct snoop_fd *out, int fd)
+__noinline int resolve_fd(struct snoop_fd *out, int fd)
 {
-	struct file *f = task_file(fd);
+	struct file *f;
 	const unsigned char *dn;
 	char n[16] = {};
 	__u64 w;
 	int kind;
 
+	if (!out)
+		return 0;
 	out->fd = fd;
+	f = task_file(fd);
 	if (!f)
-		return;
-	dn = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+		return 0;
+	f = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+	dn = f->f_path.dentry->d_name.name;
 	bpf_probe_read_kernel_str(n, sizeof(n), dn);
 	__builtin_memcpy(&w, n, 8);
 	/* little-endian words of the names, NUL included where it fits */
@@ -116,22 +120,22 @@ static __always_inline void resolve_fd(struct snoop_fd *out, int fd)
 		kind = SNOOP_OBJ_FILE;
 	out->kind = kind;
 	if (kind == SNOOP_OBJ_FILE) {
-		struct inode *ino = BPF_CORE_READ(f, f_inode);
-		out->ino = BPF_CORE_READ(ino, i_ino);
-		out->magic = BPF_CORE_READ(ino, i_sb, s_magic);
+		out->ino = f->f_inode->i_ino;
+		out->magic = f->f_inode->i_sb->s_magic;
 		__builtin_memcpy(out->name, n, sizeof(n));
-		return;
+		return 0;
 	}
-	read_obj(BPF_CORE_READ(f, private_data), kind, &out->id, out->name, &out->magic);
+	read_obj(f->private_data, kind, &out->id, out->name, &out->magic);
+	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_bpf")
 int snoop_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id, k = 0, cmd, cap, off;
+	__u32 tgid = id >> 32, tid = (__u32)id, cmd, cap, off;
 	struct snoop_cfg *cfg = get_cfg();
-	struct snoop_call *c, *z;
+	struct snoop_call *c;
 	__u64 p, rd;
 	long n;
 
@@ -139,16 +143,20 @@ int snoop_enter(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	if (cfg->follow && !bpf_map_lookup_elem(&followed, &tgid))
 		return 0;
-	z = bpf_map_lookup_elem(&zero, &k);
-	if (!z)
-		return 0;
-	if (bpf_map_update_elem(&inflight, &tid, z, BPF_ANY)) {
+	c = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!c) {
 		__sync_fetch_and_add(&snoop_inflight_full, 1);
 		return 0;
 	}
-	c = bpf_map_lookup_elem(&inflight, &tid);
-	if (!c)
-		return 0;
+	/* the slot holds the last call's data: reset what is not always set */
+	c->str_len = 0;
+	c->obj_id = 0;
+	c->insn_bytes = 0;
+	c->obj_link_type = 0;
+	__builtin_memset(c->obj_name, 0, sizeof(c->obj_name));
+	__builtin_memset(c->fds, 0, sizeof(c->fds));
+	c->live = 1;
 	c->pid = tgid;
 	c->tid = tid;
 	c->cmd = cmd = ctx->args[0];
@@ -192,17 +200,18 @@ int snoop_enter(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_bpf")
 int snoop_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid(), cmd, cnt, off;
+	__u32 cmd, cnt, off;
 	struct snoop_cfg *cfg = get_cfg();
 	struct snoop_call_insns *r;
 	struct snoop_call *c;
-	__u64 p, n8;
+	__u64 p, n8, sz;
 
 	if (!cfg)
 		return 0;
-	c = bpf_map_lookup_elem(&inflight, &tid);
-	if (!c)
+	c = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
+	if (!c || !c->live)
 		return 0;
+	c->live = 0;
 	c->ret = ctx->ret;
 	c->dur_ns = bpf_ktime_get_ns() - c->ts_ns;
 	cmd = c->cmd;
@@ -214,14 +223,19 @@ int snoop_exit(struct trace_event_raw_sys_exit *ctx)
 	}
 
 	if (!cfg->insns || cmd != cfg->prog_load_cmd) {
-		events__ringbuf_output(c, sizeof(*c), 0);
-		goto out;
+		/* only the bytes of the attr the call passed */
+		sz = c->attr_cap;
+		if (sz > SNOOP_ATTR_MAX)
+			sz = SNOOP_ATTR_MAX;
+		asm volatile("" : "+r"(sz));
+		events__ringbuf_output(c, offsetof(struct snoop_call, attr) + sz, 0);
+		return 0;
 	}
 	/* Instructions are read on exit: the caller's buffer is unchanged and
 	 * the big copy goes straight into the ring, not into the table. */
 	r = events__reserve(sizeof(*r));
 	if (!r)
-		goto out;
+		return 0;
 	__builtin_memcpy(&r->c, c, sizeof(*c));
 	cnt = 0;
 	off = cfg->insn_cnt_off;
@@ -240,8 +254,6 @@ int snoop_exit(struct trace_event_raw_sys_exit *ctx)
 		n8 = 0;
 	r->c.insn_bytes = n8;
 	events__commit(r);
-out:
-	bpf_map_delete_elem(&inflight, &tid);
 	return 0;
 }
 
