@@ -432,15 +432,23 @@ static int fmt_int(struct pr *pr, uint32_t id, const struct btf_type *t, struct 
 	return 0;
 }
 
+/* Names can be missing in damaged BTF: never NULL. */
+static const char *str_at(const struct btf *btf, uint32_t off)
+{
+	const char *n = btf__name_by_offset(btf, off);
+
+	return n ? n : "";
+}
+
 static const char *enum_at(const struct btf *btf, const struct btf_type *t, int i, uint64_t *val)
 {
 	if (btf_is_enum(t)) {
 		const struct btf_enum *e = btf_enum(t) + i;
 		*val = btf_kflag(t) ? (uint64_t)(int64_t)(int32_t)e->val : (uint64_t)(uint32_t)e->val;
-		return btf__name_by_offset(btf, e->name_off);
+		return str_at(btf, e->name_off);
 	}
 	*val = btf_enum64_value(btf_enum64(t) + i);
-	return btf__name_by_offset(btf, btf_enum64(t)[i].name_off);
+	return str_at(btf, btf_enum64(t)[i].name_off);
 }
 
 static int fmt_enum(struct pr *pr, uint32_t id, const struct btf_type *t, struct loc l)

@@ -31,6 +31,8 @@ static inline void bee_buf_putc(struct bee_buf *b, char c)
 
 static inline void bee_buf_putn(struct bee_buf *b, const char *s, size_t n)
 {
+	if (!n)
+		return;
 	if (b->len + n > b->cap && !bee_buf_grow(b, n))
 		return;
 	memcpy(b->p + b->len, s, n);

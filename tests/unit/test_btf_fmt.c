@@ -11,6 +11,8 @@
 #include "test.h"
 
 /* Types shared by the tests, built once. */
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 static struct btf *B;
 static int t_u8, t_s8, t_u16, t_s16, t_u32, t_s32, t_u64, t_s64, t_bool, t_char, t_schar,
 	t_uchar, t_u128, t_s128, t_float, t_double, t_ldouble, t_ptr, t_voidptr;
@@ -761,6 +763,103 @@ static void test_kernel_btf(void **state)
 	}
 }
 
+/* A small deterministic generator, so a failure can be replayed. */
+static uint64_t rnd_state = 0x9e3779b97f4a7c15ULL;
+static uint32_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return (uint32_t)rnd_state;
+}
+
+/* Every type printed from random bytes succeeds; random text parses or is
+ * refused with -EINVAL, never touching @out when refused. */
+static void test_random_inputs(void **state)
+{
+	static const char *const toks[] = { "{", "}", "[", "]", "\"", ":", "=", ",", " ", "0x",
+					    "-", "1", "9", "a", "pid", "comm", "args", "inner",
+					    "\\", "\\x4", "\\u00", "'", "BLUE", "true", "|",
+					    "F_READ", "nan", "18446744073709551616" };
+	unsigned char data[256], out[256], snap[256];
+	int cnt = btf__type_cnt(B), printed = 0, parsed = 0;
+
+	for (int iter = 0; iter < 20000; iter++) {
+		int id = 1 + rnd() % (cnt - 1);
+		const struct btf_type *t = btf__type_by_id(B, id);
+		int64_t sz = btf__resolve_size(B, id);
+		char text[128] = "";
+		int err;
+
+		if (sz < 0 || sz > (int64_t)sizeof(data) || btf_is_func_proto(t) || btf_is_fwd(t))
+			continue;
+		for (int i = 0; i < (int)sizeof(data); i++)
+			data[i] = rnd();
+		if (!btf_is_ptr(t) || sz == 8) {
+			err = fmt(id, data, sz, rnd() & 1 ? BEE_FMT_JSON : 0);
+			if (err)
+				fail_msg("print type [%d] from random bytes: %d (%s)", id, err,
+					 bee_last_error());
+			printed++;
+		}
+		for (int n = rnd() % 12; n > 0; n--)
+			strncat(text, toks[rnd() % ARRAY_LEN(toks)], sizeof(text) - strlen(text) - 1);
+		memset(out, 0xa5, sizeof(out));
+		memcpy(snap, out, sizeof(out));
+		err = bee_btf_parse(B, id, text, out, sz);
+		if (err && err != -EINVAL)
+			fail_msg("parse '%s' as [%d]: %d", text, id, err);
+		if (err && memcmp(out, snap, sizeof(out)))
+			fail_msg("parse '%s' as [%d] failed but wrote to out", text, id);
+		parsed += !err;
+	}
+	/* the loop did real work both ways */
+	t_eq("printed many", 1, printed > 5000);
+	t_eq("some random texts parse", 1, parsed > 100);
+}
+
+/* Random damage to a real BTF blob: whatever libbpf accepts, bee prints
+ * every type of without crashing or reading past the value. */
+static void test_corrupted_btf(void **state)
+{
+	uint32_t raw_sz;
+	const void *raw = btf__raw_data(B, &raw_sz);
+	unsigned char *copy = malloc(raw_sz), data[64];
+	int loaded = 0;
+
+	assert_non_null(raw);
+	assert_non_null(copy);
+	for (int iter = 0; iter < 3000; iter++) {
+		struct btf *c;
+
+		memcpy(copy, raw, raw_sz);
+		/* damage the type section, past the header */
+		for (int k = 0; k < 1 + (int)(rnd() % 4); k++)
+			copy[sizeof(struct btf_header) + rnd() % (raw_sz - sizeof(struct btf_header))] = rnd();
+		c = btf__new(copy, raw_sz);
+		if (!c)
+			continue;
+		loaded++;
+		for (int id = 1; id < (int)btf__type_cnt(c); id++) {
+			char *buf = NULL;
+			size_t len = 0;
+			FILE *f = open_memstream(&buf, &len);
+			int64_t sz = btf__resolve_size(c, id);
+
+			for (size_t i = 0; i < sizeof(data); i++)
+				data[i] = rnd();
+			/* give only the bytes the type claims (or none) */
+			bee_btf_fprint(f, c, id, data, sz > 0 && sz <= 64 ? sz : 0, rnd() & 1);
+			fclose(f);
+			free(buf);
+			bee_btf_parse(c, id, "{a=1 b=[1 2] c=\"x\"}", data, sizeof(data));
+		}
+		btf__free(c);
+	}
+	free(copy);
+	t_eq("some damaged BTF still loaded", 1, loaded > 100);
+}
+
 static void quiet(enum bee_log_level level, const char *msg, void *ctx)
 {
 }
@@ -785,6 +884,8 @@ int main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_find_type),
 		cmocka_unit_test(test_kernel_btf),
+		cmocka_unit_test(test_random_inputs),
+		cmocka_unit_test(test_corrupted_btf),
 	};
 
 	bee_set_log(BEE_LOG_ERROR, quiet, NULL);
