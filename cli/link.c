@@ -368,9 +368,13 @@ static void print_text(const struct link *l)
 		if (t)
 			printf("  target %s", btf__name_by_offset(kb, t->name_off));
 	} else if (!strcmp(l->type, "cgroup")) {
+		/* the kernel drops the cgroup when the link is detached or
+		 * the cgroup is removed */
 		printf("cgroup_id %llu  %s  attach_type %s",
 		       (unsigned long long)i->cgroup.cgroup_id,
-		       l->cgroup_path[0] ? l->cgroup_path : "(path unknown)",
+		       l->cgroup_path[0]	 ? l->cgroup_path :
+		       !i->cgroup.cgroup_id ? "(detached)" :
+					      "(path not under the cgroup v2 mount)",
 		       attach_name(i->cgroup.attach_type, b, sizeof(b)));
 	} else if (!strcmp(l->type, "iter")) {
 		printf("target_name %s", l->name);

@@ -39,13 +39,12 @@ static void read_comm(int pid, char *out, size_t n)
 
 /* Only perf event fds and BPF link fds can answer; asking just those
  * keeps the walk to a few syscalls per process. */
-static bool may_hold_prog(int pid, const char *fd)
+static bool may_hold_prog(int dir_fd, const char *fd)
 {
-	char p[96], target[128];
+	char target[128];
 	ssize_t n;
 
-	snprintf(p, sizeof(p), "/proc/%d/fd/%s", pid, fd);
-	n = readlink(p, target, sizeof(target) - 1);
+	n = readlinkat(dir_fd, fd, target, sizeof(target) - 1);
 	if (n <= 0)
 		return false;
 	target[n] = 0;
@@ -133,7 +132,7 @@ static int do_list(int argc, char **argv)
 			uint32_t len;
 			int fd;
 
-			if (fdd->d_name[0] == '.' || !may_hold_prog(pid, fdd->d_name))
+			if (fdd->d_name[0] == '.' || !may_hold_prog(dirfd(fds), fdd->d_name))
 				continue;
 			fd = atoi(fdd->d_name);
 			memset(e, 0, sizeof(*e));

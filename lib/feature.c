@@ -826,7 +826,6 @@ static bool file_exists(const char *p)
 static void fact_kprobes(struct bee_fact *f)
 {
 	const char *tfs = NULL;
-	char path[256];
 	char *text = NULL;
 
 	f->name = "kprobes";
@@ -842,9 +841,9 @@ static void fact_kprobes(struct bee_fact *f)
 	else if (file_exists("/sys/kernel/debug/tracing/kprobe_events"))
 		tfs = "/sys/kernel/debug/tracing";
 	if (tfs) {
-		snprintf(path, sizeof(path), "%s/kprobe_events", tfs);
 		f->available = true;
-		snprintf(f->detail, sizeof(f->detail), "legacy %s (no kprobe PMU)", path);
+		snprintf(f->detail, sizeof(f->detail), "legacy %s/kprobe_events (no kprobe PMU)",
+			 tfs);
 		return;
 	}
 	snprintf(f->detail, sizeof(f->detail),

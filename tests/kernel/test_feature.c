@@ -108,7 +108,7 @@ static int perf_fd(int nth)
 	int found = -1, n = 0;
 
 	while ((e = readdir(d))) {
-		char p[64], t[64];
+		char p[300], t[64];
 		ssize_t len;
 
 		snprintf(p, sizeof(p), "/proc/self/fd/%s", e->d_name);
