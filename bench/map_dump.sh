@@ -64,6 +64,14 @@ if [ -x /usr/bin/time ]; then
 	echo "  CPU time (user+sys): bpftool ${cb}s, bee ${ce}s, bare batch loop ${cp}s, bee/bpftool $(ratio $ce $cb)x"
 	echo "  peak RSS: bpftool $(peak_kb bpftool map dump pinned $pin) KB, bee $(peak_kb $BEE map dump pinned $pin) KB"
 fi
+typed=/sys/fs/bpf/bee_bench_typed_$$
+trap 'rm -f $pin $sparse $typed; rm -rf $tmp' EXIT
+$tmp/peer typed $typed $entries
+$tmp/peer fill $typed $entries
+tb=$(best 3 /dev/null bpftool map dump pinned $typed)
+te=$(best 3 /dev/null $BEE map dump pinned $typed)
+printf 'with BTF (u32 -> u64, both print typed values): bpftool %ss, bee %ss, bee/bpftool %sx\n' \
+	$tb $te $(ratio $te $tb)
 sb=$(best 5 /dev/null bpftool map dump pinned $sparse)
 se=$(best 5 /dev/null $BEE map dump pinned $sparse)
 printf 'sparse map (1000 entries in room for 1000000): bpftool %ss, bee %ss, bee/bpftool %sx\n' \

@@ -3,7 +3,8 @@
  * calls printing each entry with printf in bpftool's layout — and the
  * filler that puts N entries in the map with batch updates.
  *   map_dump_peer fill PINNED N
- *   map_dump_peer dump PINNED */
+ *   map_dump_peer dump PINNED
+ *   map_dump_peer typed PINNED N   (create a map with BTF types, u32 -> u64) */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 
 #define BATCH 65536
 
@@ -24,6 +26,28 @@ int main(int argc, char **argv)
 
 	if (argc < 3)
 		return 2;
+	if (!strcmp(argv[1], "typed")) {
+		/* a hash whose key and value have BTF: typed dumps on both sides */
+		struct btf *btf = btf__new_empty();
+		int u32 = btf__add_int(btf, "unsigned int", 4, 0);
+		int u64 = btf__add_int(btf, "long long unsigned int", 8, 0);
+		LIBBPF_OPTS(bpf_map_create_opts, o);
+
+		if (btf__load_into_kernel(btf)) {
+			perror("load BTF");
+			return 1;
+		}
+		o.btf_fd = btf__fd(btf);
+		o.btf_key_type_id = u32;
+		o.btf_value_type_id = u64;
+		fd = bpf_map_create(BPF_MAP_TYPE_HASH, "bench_typed", 4, 8,
+				    argc > 3 ? strtoul(argv[3], NULL, 0) : 1000000, &o);
+		if (fd < 0 || bpf_obj_pin(fd, argv[2])) {
+			perror("create typed map");
+			return 1;
+		}
+		return 0;
+	}
 	fd = bpf_obj_get(argv[2]);
 	if (fd < 0) {
 		perror(argv[2]);
