@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <time.h>
@@ -45,8 +46,8 @@ static int prog_help(void)
 /* ---- finding programs ---------------------------------------------------- */
 
 struct prog_set {
-	int fds[1024];
-	int cnt;
+	int *fds;
+	int cnt, cap;
 	char what[300]; /* "prog id 5", "prog name 'foo'" for messages */
 };
 
@@ -54,7 +55,43 @@ static void prog_set_close(struct prog_set *s)
 {
 	for (int i = 0; i < s->cnt; i++)
 		close(s->fds[i]);
-	s->cnt = 0;
+	free(s->fds);
+	s->fds = NULL;
+	s->cnt = s->cap = 0;
+}
+
+/* Keep @fd in @s (closed on failure). */
+static int prog_set_add(struct prog_set *s, int fd)
+{
+	if (s->cnt == s->cap) {
+		int cap = s->cap ? s->cap * 2 : 16;
+		int *n = realloc(s->fds, cap * sizeof(*n));
+
+		if (!n) {
+			close(fd);
+			return -ENOMEM;
+		}
+		s->fds = n;
+		s->cap = cap;
+	}
+	s->fds[s->cnt++] = fd;
+	return 0;
+}
+
+/* An fd for program @id; when many are held at once (stats over every
+ * program), raise the soft fd limit to the hard one rather than fail. */
+static int prog_fd_by_id(uint32_t id)
+{
+	int fd = bpf_prog_get_fd_by_id(id);
+	struct rlimit rl;
+
+	if (fd < 0 && errno == EMFILE && !getrlimit(RLIMIT_NOFILE, &rl) &&
+	    rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (!setrlimit(RLIMIT_NOFILE, &rl))
+			fd = bpf_prog_get_fd_by_id(id);
+	}
+	return fd;
 }
 
 static int prog_info(int fd, struct bpf_prog_info *info)
@@ -180,7 +217,8 @@ static int prog_parse(int argc, char **argv, struct prog_set *s, bool multi)
 		if (fd < 0)
 			return -cli_err("prog id %lu: %s", id,
 					errno == ENOENT ? "no such program" : strerror(errno));
-		s->fds[s->cnt++] = fd;
+		if (prog_set_add(s, fd))
+			return -cli_err("prog: %s", strerror(ENOMEM));
 		return 2;
 	}
 	if (k == 1) {
@@ -195,7 +233,8 @@ static int prog_parse(int argc, char **argv, struct prog_set *s, bool multi)
 			close(fd);
 			return -cli_err("prog pinned '%s': pinned object is not a program", argv[1]);
 		}
-		s->fds[s->cnt++] = fd;
+		if (prog_set_add(s, fd))
+			return -cli_err("prog: %s", strerror(ENOMEM));
 		return 2;
 	}
 	if (k == 2 && parse_tag(argv[1], tag))
@@ -208,7 +247,7 @@ static int prog_parse(int argc, char **argv, struct prog_set *s, bool multi)
 		char full[256];
 		bool hit;
 
-		fd = bpf_prog_get_fd_by_id(id);
+		fd = prog_fd_by_id(id);
 		if (fd < 0)
 			continue; /* unloaded meanwhile */
 		if (prog_info(fd, &info)) {
@@ -225,11 +264,14 @@ static int prog_parse(int argc, char **argv, struct prog_set *s, bool multi)
 				hit = !strcmp(full, argv[1]);
 			}
 		}
-		if (!hit || s->cnt == (int)ARRAY_SIZE(s->fds)) {
+		if (!hit) {
 			close(fd);
 			continue;
 		}
-		s->fds[s->cnt++] = fd;
+		if (prog_set_add(s, fd)) {
+			prog_set_close(s);
+			return -cli_err("prog: %s", strerror(ENOMEM));
+		}
 		if (strlen(ids) < sizeof(ids) - 16)
 			snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%u",
 				 ids[0] ? ", " : "", id);
@@ -482,12 +524,38 @@ static int do_show(int argc, char **argv)
 		ret = cli_usage("prog show: unexpected '%s'", argv[0]);
 		goto out;
 	}
-	if (all) {
-		for (uint32_t id = 0; !bpf_prog_get_next_id(id, &id) && s->cnt < (int)ARRAY_SIZE(s->fds);) {
-			int fd = bpf_prog_get_fd_by_id(id);
+	if (all && !stats) {
+		/* stream: one fd at a time, however many programs there are */
+		if (json_output) {
+			cli_json_begin(&j);
+			bee_json_arr_start(&j);
+		}
+		for (uint32_t id = 0; !bpf_prog_get_next_id(id, &id);) {
+			int fd = bpf_prog_get_fd_by_id(id), err;
 
-			if (fd >= 0)
-				s->fds[s->cnt++] = fd;
+			if (fd < 0)
+				continue; /* unloaded meanwhile */
+			err = show_one(fd, json_output ? &j : NULL, NULL);
+			close(fd);
+			if (err && err != -ENOENT) {
+				ret = cli_err("prog id %u: cannot read its info: %s", id, strerror(-err));
+				goto out;
+			}
+		}
+		if (json_output) {
+			bee_json_arr_end(&j);
+			bee_json_end(&j);
+		}
+		goto out;
+	}
+	if (all) {
+		for (uint32_t id = 0; !bpf_prog_get_next_id(id, &id);) {
+			int fd = prog_fd_by_id(id);
+
+			if (fd >= 0 && prog_set_add(s, fd)) {
+				ret = cli_err("prog: %s", strerror(ENOMEM));
+				goto out;
+			}
 		}
 	}
 	if (stats) {

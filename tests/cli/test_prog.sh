@@ -13,7 +13,7 @@ tmp=$(mktemp -d /tmp/$tag.XXXXXX)
 tracefs=""
 
 cleanup() {
-	rm -rf "$dir" "${dir}_2" "${dir}_maps" "${dir}_pin" "${dir}_one" "$tmp"
+	rm -rf "$dir" "${dir}_2" "${dir}_maps" "${dir}_pin" "${dir}_one" "${dir}_typed" "$tmp"
 	[ -n "$tracefs" ] && rmdir "$tracefs/instances/$tag" 2>/dev/null
 }
 trap cleanup EXIT
@@ -264,6 +264,21 @@ if $BEE prog load "$obj" "${dir}_one" 2>"$tmp/err"; then
 else
 	fail seed_load_first_program "$(cat "$tmp/err")"
 fi
+
+if $BEE prog load "$obj" "${dir}_typed" type tracepoint 2>"$tmp/err" &&
+   [ "$($BEE -j prog show pinned "${dir}_typed" | python3 -c 'import json,sys; print(json.load(sys.stdin)["type"])')" = tracepoint ]; then
+	ok load_with_type
+else
+	fail load_with_type "$(cat "$tmp/err")"
+fi
+rm -f "${dir}_typed"
+$BEE prog load "$obj" "${dir}_typed" type no_such_type >"$tmp/o" 2>"$tmp/e"; rc=$?
+one_line load_unknown_type 2 "$tmp/o" "$tmp/e" $rc
+[ -e "${dir}_typed" ] && fail load_unknown_type_created "${dir}_typed exists"
+$BEE prog dump xlated id "$id" file "$tmp/raw.x" && $BEE prog dump jited id "$id" file "$tmp/raw.j" &&
+[ "$(stat -c %s "$tmp/raw.x")" = "$(json "$tmp/tp.json" 'j["bytes_xlated"]')" ] &&
+[ "$(stat -c %s "$tmp/raw.j")" = "$(json "$tmp/tp.json" 'j["bytes_jited"]')" ] &&
+	ok dump_to_file || fail dump_to_file "sizes $(stat -c %s "$tmp/raw.x" "$tmp/raw.j" 2>&1 | tr '\n' ' ')"
 
 # ---- bad input: one line, exit 1 or 2, nothing created -----------------------------------
 $BEE prog show id 5000000000 >"$tmp/o" 2>"$tmp/e"; one_line unknown_id_bad_usage 2 "$tmp/o" "$tmp/e" $?
