@@ -60,4 +60,17 @@ int feat_uprobe(void *ctx)
 	return 0;
 }
 
+/* tcx and xdp links on lo of a private netns: pass everything on */
+SEC("tc")
+int feat_tc(struct __sk_buff *skb)
+{
+	return -1; /* TCX_NEXT */
+}
+
+SEC("xdp")
+int feat_xdp(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -423,6 +424,83 @@ static void test_link_cgroup_pin_detach(void **state)
 	bpf_object__close(obj);
 }
 
+/* tcx (newer than libbpf 1.1: made with the attach type's value from
+ * kernel BTF) and xdp links on lo of a network namespace of the test's own:
+ * bee names the interface and the attach type, and detaches the tcx link
+ * for real. */
+static void test_link_tcx_xdp(void **state)
+{
+	LIBBPF_OPTS(bpf_prog_query_opts, q);
+	struct bpf_object *obj;
+	struct bpf_link_info info = {};
+	uint32_t len = sizeof(info);
+	long long tcx_ingress;
+	char want[512], *out;
+	int orig, tcx_fd, xdp_fd, tc_prog, xdp_prog;
+	uint32_t tcx_id, xdp_id, tcx_pid, xdp_pid;
+
+	if (bee_enum_value("BPF_TCX_INGRESS", &tcx_ingress))
+		t_skip("kernel has no tcx (BPF_TCX_INGRESS not in its BTF)");
+	orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	assert_true(orig >= 0);
+	if (unshare(CLONE_NEWNET))
+		fail_msg("unshare(CLONE_NEWNET): %s", strerror(errno));
+	assert_int_equal(t_sh(NULL, "ip link set lo up"), 0);
+
+	obj = open_obj();
+	tc_prog = bpf_program__fd(bpf_object__find_program_by_name(obj, "feat_tc"));
+	xdp_prog = bpf_program__fd(bpf_object__find_program_by_name(obj, "feat_xdp"));
+	tcx_pid = prog_id(bpf_object__find_program_by_name(obj, "feat_tc"));
+	xdp_pid = prog_id(bpf_object__find_program_by_name(obj, "feat_xdp"));
+	tcx_fd = bpf_link_create(tc_prog, 1, tcx_ingress, NULL);
+	if (tcx_fd < 0)
+		fail_msg("tcx link on lo: %s", strerror(errno));
+	xdp_fd = bpf_link_create(xdp_prog, 1, BPF_XDP, NULL);
+	if (xdp_fd < 0)
+		fail_msg("xdp link on lo: %s", strerror(errno));
+	assert_int_equal(bpf_obj_get_info_by_fd(tcx_fd, &info, &len), 0);
+	tcx_id = info.id;
+	len = sizeof(info);
+	assert_int_equal(bpf_obj_get_info_by_fd(xdp_fd, &info, &len), 0);
+	xdp_id = info.id;
+
+	out = run(0, "%s -j link list", bee());
+	snprintf(want, sizeof(want),
+		 "{\"id\":%u,\"type\":\"tcx\",\"prog_id\":%u,\"ifindex\":1,\"ifname\":\"lo\","
+		 "\"attach_type\":\"tcx_ingress\"}",
+		 tcx_id, tcx_pid);
+	t_contains("bee -j link list: the tcx link", out, want);
+	snprintf(want, sizeof(want),
+		 "{\"id\":%u,\"type\":\"xdp\",\"prog_id\":%u,\"ifindex\":1,\"ifname\":\"lo\"}",
+		 xdp_id, xdp_pid);
+	t_contains("bee -j link list: the xdp link", out, want);
+	free(out);
+
+	assert_int_equal(bpf_prog_query_opts(1, tcx_ingress, &q), 0);
+	t_eq("tcx programs on lo before detach", 1, q.prog_cnt);
+	out = run(0, "%s link detach id %u", bee(), tcx_id);
+	free(out);
+	memset(&q, 0, sizeof(q));
+	q.sz = sizeof(q);
+	assert_int_equal(bpf_prog_query_opts(1, tcx_ingress, &q), 0);
+	t_eq("tcx programs on lo after bee link detach", 0, q.prog_cnt);
+	out = run(0, "%s link detach id %u", bee(), xdp_id);
+	free(out);
+	{
+		LIBBPF_OPTS(bpf_xdp_query_opts, xq);
+
+		assert_int_equal(bpf_xdp_query(1, 0, &xq), 0);
+		t_eq("xdp program on lo after bee link detach", 0, xq.prog_id);
+	}
+
+	close(tcx_fd);
+	close(xdp_fd);
+	bpf_object__close(obj);
+	if (setns(orig, CLONE_NEWNET))
+		fail_msg("back to the original netns: %s", strerror(errno));
+	close(orig);
+}
+
 /* The probe says what this kernel really does: xdp loads, and kprobes and
  * trampolines are reported as the test library finds them. */
 static void test_feature_probe_truth(void **state)
@@ -496,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_link_raw_tracepoint),
 		cmocka_unit_test(test_link_uprobe),
 		cmocka_unit_test(test_link_cgroup_pin_detach),
+		cmocka_unit_test(test_link_tcx_xdp),
 		cmocka_unit_test(test_feature_probe_truth),
 		cmocka_unit_test(test_feature_newer_types),
 	};
