@@ -23,7 +23,7 @@ static int prog_help(void)
 {
 	printf("Usage: bee prog { show | list } [PROG] [stats [SECONDS]]\n"
 	       "       bee prog dump xlated PROG [{ opcodes | linum | nolabels | file FILE }]\n"
-	       "       bee prog dump jited  PROG [{ opcodes | file FILE }]\n"
+	       "       bee prog dump jited  PROG [{ opcodes | linum | file FILE }]\n"
 	       "       bee prog pin   PROG FILE\n"
 	       "       bee prog { load | loadall } OBJ PATH [type TYPE] [pinmaps MAP_DIR]\n"
 	       "       bee prog tracelog [instance NAME]\n"
@@ -76,6 +76,24 @@ static int prog_set_add(struct prog_set *s, int fd)
 	}
 	s->fds[s->cnt++] = fd;
 	return 0;
+}
+
+static int list_errno;
+
+/* bpf_prog_get_next_id, remembering why it stopped: ENOENT is the end of
+ * the list, anything else (EPERM without CAP_SYS_ADMIN) an error to say. */
+static bool next_prog_id(uint32_t *id)
+{
+	if (!bpf_prog_get_next_id(*id, id))
+		return true;
+	list_errno = errno == ENOENT ? 0 : errno;
+	return false;
+}
+
+static int list_failed(void)
+{
+	return cli_err("prog: cannot walk the kernel's programs: %s%s", strerror(list_errno),
+		       list_errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
 }
 
 /* An fd for program @id; when many are held at once (stats over every
@@ -242,7 +260,7 @@ static int prog_parse(int argc, char **argv, struct prog_set *s, bool multi)
 				  argv[1]);
 
 	/* name or tag: every program that has it */
-	for (uint32_t id = 0; !bpf_prog_get_next_id(id, &id);) {
+	for (uint32_t id = 0; next_prog_id(&id);) {
 		struct bpf_prog_info info;
 		char full[256];
 		bool hit;
@@ -275,6 +293,10 @@ static int prog_parse(int argc, char **argv, struct prog_set *s, bool multi)
 		if (strlen(ids) < sizeof(ids) - 16)
 			snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%u",
 				 ids[0] ? ", " : "", id);
+	}
+	if (list_errno) {
+		prog_set_close(s);
+		return -list_failed();
 	}
 	if (!s->cnt)
 		return -cli_err("%s: no such program", s->what);
@@ -530,7 +552,7 @@ static int do_show(int argc, char **argv)
 			cli_json_begin(&j);
 			bee_json_arr_start(&j);
 		}
-		for (uint32_t id = 0; !bpf_prog_get_next_id(id, &id);) {
+		for (uint32_t id = 0; next_prog_id(&id);) {
 			int fd = bpf_prog_get_fd_by_id(id), err;
 
 			if (fd < 0)
@@ -542,6 +564,10 @@ static int do_show(int argc, char **argv)
 				goto out;
 			}
 		}
+		if (list_errno) {
+			ret = list_failed();
+			goto out;
+		}
 		if (json_output) {
 			bee_json_arr_end(&j);
 			bee_json_end(&j);
@@ -549,13 +575,17 @@ static int do_show(int argc, char **argv)
 		goto out;
 	}
 	if (all) {
-		for (uint32_t id = 0; !bpf_prog_get_next_id(id, &id);) {
+		for (uint32_t id = 0; next_prog_id(&id);) {
 			int fd = prog_fd_by_id(id);
 
 			if (fd >= 0 && prog_set_add(s, fd)) {
 				ret = cli_err("prog: %s", strerror(ENOMEM));
 				goto out;
 			}
+		}
+		if (list_errno) {
+			ret = list_failed();
+			goto out;
 		}
 	}
 	if (stats) {
@@ -683,7 +713,7 @@ static int do_dump(int argc, char **argv)
 		}
 		if (o == 0) {
 			flags |= BEE_DISASM_OPCODES;
-		} else if (o == 1 && k == 0) {
+		} else if (o == 1) {
 			flags |= BEE_DISASM_LINUM;
 		} else if (o == 2 && k == 0) {
 			flags |= BEE_DISASM_NO_LABELS;

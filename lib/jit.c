@@ -184,8 +184,19 @@ static int print_func(struct jit_printer *p, csh h, const uint8_t *code, size_t 
 		if (json) {
 			bee_json_obj_start(&p->j);
 			bee_json_kuint(&p->j, "pc", at - base);
-			if (src)
+			if (src) {
 				bee_json_kstr(&p->j, "src", src);
+				if (p->flags & BEE_DISASM_LINUM) {
+					const char *file = btf__name_by_offset(p->d->btf,
+									       li->file_name_off);
+
+					bee_json_kstr(&p->j, "file", file ? file : "");
+					bee_json_kuint(&p->j, "line_num",
+						       BPF_LINE_INFO_LINE_NUM(li->line_col));
+					bee_json_kuint(&p->j, "line_col",
+						       BPF_LINE_INFO_LINE_COL(li->line_col));
+				}
+			}
 			bee_json_kstr(&p->j, "operation", in->mnemonic);
 			bee_json_kstr(&p->j, "operands", ops);
 			if (sym) {
@@ -198,8 +209,15 @@ static int print_func(struct jit_printer *p, csh h, const uint8_t *code, size_t 
 				bee_json_kstr(&p->j, "opcodes", bytes);
 			bee_json_obj_end(&p->j);
 		} else {
-			if (src)
+			if (src && (p->flags & BEE_DISASM_LINUM)) {
+				const char *file = btf__name_by_offset(p->d->btf, li->file_name_off);
+
+				fprintf(p->out, "; %s [file:%s line_num:%u line_col:%u]\n", src,
+					file ? file : "", BPF_LINE_INFO_LINE_NUM(li->line_col),
+					BPF_LINE_INFO_LINE_COL(li->line_col));
+			} else if (src) {
 				fprintf(p->out, "; %s\n", src);
+			}
 			fprintf(p->out, "%4" PRIx64 ":\t%s%s%s", at - base, in->mnemonic,
 				ops[0] ? "\t" : "", ops);
 			if (sym)

@@ -494,8 +494,9 @@ BEE_API int bee_disasm_fprint(FILE *out, const struct bpf_insn *insns, size_t cn
 BEE_API int bee_prog_dump_xlated(int prog_fd, FILE *out, unsigned flags);
 /* Print the native code of the jited program @prog_fd through capstone
  * (x86-64, or arm64 on arm64), one function per subprogram, call targets
- * named from /proc/kallsyms, source lines interleaved from jited line info;
- * BEE_DISASM_OPCODES adds the bytes. Returns the number of machine
+ * named from /proc/kallsyms, source lines interleaved from jited line info
+ * (with BEE_DISASM_LINUM their file:line:col); BEE_DISASM_OPCODES adds the
+ * bytes. Returns the number of machine
  * instructions printed, -ENODATA when the program is not jited, -errno. */
 BEE_API int bee_prog_dump_jited(int prog_fd, FILE *out, unsigned flags);
 

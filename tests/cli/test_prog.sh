@@ -206,6 +206,8 @@ print("ok" if ok else "names %r ends %r insns %d" % (names, ends, len(insns)))
 EOF
 )
 [ $rc = 0 ] && [ "$r" = ok ] && ok seed_dump_jited || fail seed_dump_jited "exit $rc $r $(cat "$tmp/err")"
+$BEE prog dump jited id "$id" linum | grep -qE "^; .* \[file:.*disasm_prog.bpf.c line_num:[0-9]+ line_col:[0-9]+\]$" &&
+	ok jited_linum || fail jited_linum "no source line with file:line"
 $BEE -j prog dump jited id "$id" opcodes >"$tmp/jj"
 r=$(json "$tmp/jj" "len(j) == 2 and len(j[0]['insns']) > 20 and all(x['opcodes'] for x in j[0]['insns'])")
 [ "$r" = True ] && ok jited_json || fail jited_json "$r"
@@ -301,6 +303,14 @@ one_line load_not_bpffs 1 "$tmp/o" "$tmp/e" $rc
 $BEE -j prog show id 99999999 >"$tmp/o" 2>"$tmp/e"; rc=$?
 r=$(json "$tmp/o" '"error" in j and "no such program" in j["error"]')
 [ $rc = 1 ] && [ "$r" = True ] && ok json_error_object || fail json_error_object "exit $rc: $(cat "$tmp/o")"
+
+if command -v setpriv >/dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups $BEE prog list >"$tmp/o" 2>"$tmp/e"; rc=$?
+	one_line unprivileged_list 1 "$tmp/o" "$tmp/e" $rc
+	grep -q "needs CAP_SYS_ADMIN" "$tmp/e" || fail unprivileged_list_message "$(cat "$tmp/e")"
+else
+	echo "skip unprivileged_list: setpriv is not installed"
+fi
 
 # ambiguous: the same object loaded twice has two programs of each name
 if $BEE prog loadall "$obj" "${dir}_2" 2>"$tmp/err"; then
