@@ -62,6 +62,14 @@ elif clang -target bpf -g -O2 -D__TARGET_ARCH_x86 -I"$T" -c "$T/prog.bpf.c" -o "
 else
 	fail btf_c_dump_compiles "clang: $(head -3 "$T/cc.err")"
 fi
+# ...and the program built against it loads: its CO-RE relocations
+# resolve against the running kernel
+if [ -f "$T/prog.o" ] && command -v bpftool >/dev/null; then
+	pin=/sys/fs/bpf/bee_btf_test_$$
+	why="$(bpftool prog load "$T/prog.o" $pin 2>&1 | tail -2)"
+	check btf_c_dump_program_loads test -e $pin
+	rm -f $pin
+fi
 types() { # the declarations a header defines, "()" and "(void)" alike
 	grep -E '^(struct|union|enum) [A-Za-z0-9_]+ \{|^typedef ' "$1" | sed 's/(void)/()/g' | sort -u
 }
