@@ -350,7 +350,7 @@ static struct btf *load_by_id(uint32_t id, int *rc)
 	return btf;
 }
 
-static struct btf *load_file(const char *path, int *rc)
+static struct btf *load_file(const char *path, struct btf *base, int *rc)
 {
 	char real[4096];
 	struct btf *btf;
@@ -358,6 +358,13 @@ static struct btf *load_file(const char *path, int *rc)
 	if (access(path, R_OK)) {
 		*rc = cli_err("btf file '%s': %s", path, strerror(errno));
 		return NULL;
+	}
+	if (base) {
+		btf = btf__parse_split(path, base);
+		if (!btf)
+			*rc = cli_err("btf file '%s': no BTF on top of the base found: %s", path,
+				      strerror(errno));
+		return btf;
 	}
 	/* /sys/kernel/btf/MODULE holds split BTF on top of vmlinux's */
 	if (realpath(path, real) && !strncmp(real, "/sys/kernel/btf/", 16) &&
@@ -432,7 +439,8 @@ static void json_raw(const struct btf *btf)
 
 static int do_dump(int argc, char **argv)
 {
-	struct btf *btf = NULL;
+	struct btf *btf = NULL, *base = NULL;
+	const char *base_path = NULL;
 	bool c_fmt = false;
 	int rc = EXIT_OK, used, err;
 	uint32_t id = 0;
@@ -456,6 +464,13 @@ static int do_dump(int argc, char **argv)
 		return cli_usage("btf dump: unknown source '%s' (want id, file, map or prog)",
 				 argv[1]);
 	}
+	/* base FILE: the BTF that split BTF (a module's) builds on */
+	if (used + 1 < argc && cli_is(argv[used], "base") && strlen(argv[used]) >= 2) {
+		if (!cli_is(argv[1], "file"))
+			return cli_usage("btf dump: 'base' goes with 'file'");
+		base_path = argv[used + 1];
+		used += 2;
+	}
 	if (used < argc) {
 		if (!cli_is(argv[used], "format") || used + 2 != argc)
 			return cli_usage("btf dump: unexpected '%s' (want 'format c|raw')",
@@ -468,9 +483,17 @@ static int do_dump(int argc, char **argv)
 	}
 	if (c_fmt && json_output)
 		return cli_usage("btf dump: format c is C text; JSON is for format raw");
-	btf = cli_is(argv[1], "file") ? load_file(argv[2], &rc) : load_by_id(id, &rc);
-	if (!btf)
+	if (base_path) {
+		base = btf__parse(base_path, NULL);
+		if (!base)
+			return cli_err("btf base '%s': no BTF found: %s", base_path,
+				       strerror(errno));
+	}
+	btf = cli_is(argv[1], "file") ? load_file(argv[2], base, &rc) : load_by_id(id, &rc);
+	if (!btf) {
+		btf__free(base);
 		return rc;
+	}
 	if (json_output) {
 		json_raw(btf);
 		err = 0;
@@ -482,6 +505,7 @@ static int do_dump(int argc, char **argv)
 	if (err)
 		rc = cli_err("btf dump: %s", strerror(-err));
 	btf__free(btf);
+	btf__free(base);
 	return rc;
 }
 
@@ -489,6 +513,7 @@ static int help(void)
 {
 	printf("Usage: bee btf { list | show } [id ID]\n"
 	       "       bee btf dump BTF_SRC [format FORMAT]\n"
+	       "       bee btf dump file FILE base BASE_FILE [format FORMAT]\n"
 	       "       bee btf help\n"
 	       "\n"
 	       "BTF_SRC := { id BTF_ID | prog PROG | map MAP | file FILE }\n"
@@ -499,7 +524,8 @@ static int help(void)
 	       "list shows every BTF object the kernel holds with the programs and maps that\n"
 	       "use it. dump prints types as bpftool does ('raw', the default) or as C\n"
 	       "declarations ('c'): bee btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h\n"
-	       "Module BTF (/sys/kernel/btf/MODULE) is read on top of vmlinux's.\n");
+	       "Module BTF (/sys/kernel/btf/MODULE) is read on top of vmlinux's; other split\n"
+	       "BTF files on top of the 'base' file given.\n");
 	return EXIT_OK;
 }
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "test.h"
@@ -501,6 +502,64 @@ static void test_link_tcx_xdp(void **state)
 	close(orig);
 }
 
+/* Split BTF (what a module's BTF is): types numbered after vmlinux's,
+ * referring to vmlinux's. bee reads it on top of the base and dumps only
+ * its own types, with the ids and references bpftool would print. */
+static void test_btf_split(void **state)
+{
+	struct btf *base = btf__parse("/sys/kernel/btf/vmlinux", NULL), *split;
+	char path[128], want[512], *out;
+	const void *raw;
+	uint32_t raw_sz;
+	int int_id, ptr_id, st_id, n;
+
+	assert_non_null(base);
+	int_id = btf__find_by_name_kind(base, "int", BTF_KIND_INT);
+	assert_true(int_id > 0);
+	n = btf__type_cnt(base);
+	split = btf__new_empty_split(base);
+	assert_non_null(split);
+	/* fields follow their struct: the pointer comes first */
+	ptr_id = btf__add_ptr(split, n + 1);
+	assert_int_equal(ptr_id, n);
+	st_id = btf__add_struct(split, "bee_split_test", 16);
+	assert_int_equal(st_id, n + 1);
+	assert_int_equal(btf__add_field(split, "a", int_id, 0, 0), 0);
+	assert_int_equal(btf__add_field(split, "next", ptr_id, 64, 0), 0);
+	raw = btf__raw_data(split, &raw_sz);
+	assert_non_null(raw);
+	snprintf(path, sizeof(path), "/tmp/bee_feature_split_%d.btf", getpid());
+	{
+		FILE *f = fopen(path, "we");
+
+		assert_non_null(f);
+		assert_int_equal(fwrite(raw, 1, raw_sz, f), raw_sz);
+		fclose(f);
+	}
+	out = run(0, "%s btf dump file %s base /sys/kernel/btf/vmlinux", bee(), path);
+	snprintf(want, sizeof(want),
+		 "[%d] PTR '(anon)' type_id=%d\n"
+		 "[%d] STRUCT 'bee_split_test' size=16 vlen=2\n"
+		 "\t'a' type_id=%d bits_offset=0\n"
+		 "\t'next' type_id=%d bits_offset=64\n",
+		 ptr_id, st_id, st_id, int_id, ptr_id);
+	t_streq("split BTF raw dump", want, out);
+	free(out);
+	/* bpftool, the oracle, reads it the same */
+	if (t_sh(&out, "bpftool -B /sys/kernel/btf/vmlinux btf dump file %s", path) == 0)
+		t_streq("bpftool's dump of the same split BTF", want, out);
+	free(out);
+	out = run(0, "%s btf dump file %s base /sys/kernel/btf/vmlinux format c", bee(), path);
+	t_contains("split BTF as C", out, "struct bee_split_test {\n\tint a;\n\tstruct bee_split_test *next;\n};");
+	free(out);
+	out = run(1, "%s btf dump file %s 2>&1", bee(), path);
+	t_contains("split BTF without its base", out, "bee: btf file");
+	free(out);
+	unlink(path);
+	btf__free(split);
+	btf__free(base);
+}
+
 /* The probe says what this kernel really does: xdp loads, and kprobes and
  * trampolines are reported as the test library finds them. */
 static void test_feature_probe_truth(void **state)
@@ -575,6 +634,7 @@ int main(void)
 		cmocka_unit_test(test_link_uprobe),
 		cmocka_unit_test(test_link_cgroup_pin_detach),
 		cmocka_unit_test(test_link_tcx_xdp),
+		cmocka_unit_test(test_btf_split),
 		cmocka_unit_test(test_feature_probe_truth),
 		cmocka_unit_test(test_feature_newer_types),
 	};
