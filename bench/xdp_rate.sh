@@ -20,7 +20,10 @@ A=beenetA$P B=beenetB$P IFA=beenet${P}a IFB=beenet${P}b
 IPA=10.$((100 + P % 100)).$(((P / 100) % 250)).1 IPB=10.$((100 + P % 100)).$(((P / 100) % 250)).2
 for f in "$BEE" "$OBJ" "$H"; do [ -e "$f" ] || { echo "xdp_rate: $f missing (make first)" >&2; exit 1; }; done
 
-cleanup() { rm -f /sys/fs/bpf/bee/net/$IFA-*; ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null; }
+cleanup() {
+	[ -e /var/run/netns/$A ] && rm -rf /sys/fs/bpf/bee/net/ns$(stat -L -c %i /var/run/netns/$A)
+	ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null
+}
 trap cleanup EXIT
 ip netns add $A && ip netns add $B &&
 ip link add $IFA netns $A type veth peer name $IFB netns $B &&

@@ -195,6 +195,17 @@ int net_unpin_detach(const char *path)
 	close(fd);
 	if (!err && unlink(path))
 		err = -errno;
+	if (!err) {
+		/* a per-namespace directory goes with its last pin */
+		char dir[4096], *slash;
+
+		snprintf(dir, sizeof(dir), "%s", path);
+		slash = strrchr(dir, '/');
+		if (slash && strstr(dir, "/bee/net/ns")) {
+			*slash = 0;
+			rmdir(dir);
+		}
+	}
 	return err ? err : 1;
 }
 
@@ -228,6 +239,20 @@ int net_wait_status(int status)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* bee's pin directory for this network namespace: <bpffs>/bee/net in the
+ * initial one, <bpffs>/bee/net/ns<INODE> in others, since interface names
+ * (and ifindexes) repeat from one namespace to the next. */
+static int net_ns_pin_dir(char *out, size_t n)
+{
+	struct stat self, init;
+	char sub[64] = "net";
+
+	if (stat("/proc/self/ns/net", &self) == 0 &&
+	    (stat("/proc/1/ns/net", &init) || self.st_ino != init.st_ino))
+		snprintf(sub, sizeof(sub), "net/ns%lu", (unsigned long)self.st_ino);
+	return net_pin_dir(sub, out, n);
+}
+
 /* ---- bee net --------------------------------------------------------------------- */
 
 static const char *const kinds[] = { "xdp", "xdpgeneric", "xdpdrv", "xdpoffload", "tc_ingress",
@@ -249,7 +274,8 @@ static int help(void)
 	       "'legacy', or BEE_TC_LEGACY=1) a clsact qdisc and a cls_bpf filter, like\n"
 	       "'tc filter add dev IF ingress bpf da obj FILE sec SECTION'.\n"
 	       "Attachments outlive the command: links are pinned at <bpffs>/bee/net/IF-ATTACH_TYPE\n"
-	       "(or PATH) and 'bee net detach' removes them (or any XDP program / bpf filter there).\n"
+	       "(<bpffs>/bee/net/nsINODE/... in other network namespaces) or PATH, and\n"
+	       "'bee net detach' removes them (or any XDP program / bpf filter there).\n"
 	       "'overwrite' replaces what is attached (a pinned link is updated in place).\n");
 	return EXIT_OK;
 }
@@ -308,7 +334,7 @@ static int do_attach(int argc, char **argv)
 	bool overwrite = false, legacy = false;
 	struct net_prog_spec p = { .fd = -1 };
 	struct bee_link *l = NULL;
-	char path[4096], dir[4096];
+	char path[4096], dir[4096] = "";
 	int kind, i = 2, ret, err;
 
 	if (argc < 3)
@@ -344,7 +370,7 @@ static int do_attach(int argc, char **argv)
 		}
 	}
 	if (!pin) {
-		ret = net_pin_dir("net", dir, sizeof(dir));
+		ret = net_ns_pin_dir(dir, sizeof(dir));
 		if (ret)
 			goto out;
 		if (snprintf(path, sizeof(path), "%s/%s-%s", dir, ifname, kinds[kind]) >=
@@ -430,6 +456,9 @@ static int do_attach(int argc, char **argv)
 	bee_link__disconnect(l);
 	ret = EXIT_OK;
 out:
+	/* a namespace's pin directory made for an attach that failed */
+	if (dir[0] && strstr(dir, "/bee/net/ns"))
+		rmdir(dir);
 	net_prog_free(&p);
 	return ret;
 }
@@ -457,7 +486,7 @@ static int do_detach(int argc, char **argv)
 		return cli_usage("net detach: missing 'dev IF'");
 	if (!if_nametoindex(ifname))
 		return cli_err("net detach %s: interface '%s' does not exist", kinds[kind], ifname);
-	if (net_pin_dir("net", dir, sizeof(dir)))
+	if (net_ns_pin_dir(dir, sizeof(dir)))
 		return EXIT_FAIL;
 	for (int k = 0; kinds[k]; k++) {
 		/* "xdp" removes bee's XDP pins of every mode; the others their own */
@@ -472,6 +501,8 @@ static int do_detach(int argc, char **argv)
 				       pin ? pin : path, strerror(-err));
 		removed += err;
 	}
+	if (strstr(dir, "/bee/net/ns"))
+		rmdir(dir); /* made by this lookup, or emptied by it */
 	if (pin && !removed)
 		return cli_err("net detach %s: no link pinned at %s", kinds[kind], pin);
 	if (!removed && is_xdp(kind)) {

@@ -229,15 +229,21 @@ static int xdp_detach(const char *ifname, uint32_t only)
 	ifindex = net_ifindex(ifname);
 	if (ifindex < 0)
 		return ifindex;
-	/* Links first: netlink refuses to remove a program a link holds. */
+	/* Links first: netlink refuses to remove a program a link holds. A
+	 * link names only its ifindex, which every network namespace reuses
+	 * (each new one's first veth is 2): the program it runs must also be
+	 * the one attached to this device, as netlink reports it here. */
 	n = net_links_find(BPF_LINK_TYPE_XDP, links, ARRAY_SIZE(links));
 	for (int i = 0; i < n && i < (int)ARRAY_SIZE(links); i++) {
-		const char *m = "";
+		LIBBPF_OPTS(bpf_xdp_query_opts, q);
+		uint32_t pid = links[i].prog_id;
 		int fd;
 
-		if ((int)links[i].u32[0] != ifindex)
+		if ((int)links[i].u32[0] != ifindex || bpf_xdp_query(ifindex, 0, &q))
 			continue;
-		if (only && xdp_attached(ifindex, only, &m) != links[i].prog_id)
+		if (!((pid == q.skb_prog_id && (!only || only == XDP_FLAGS_SKB_MODE)) ||
+		      (pid == q.drv_prog_id && (!only || only == XDP_FLAGS_DRV_MODE)) ||
+		      (pid == q.hw_prog_id && (!only || only == XDP_FLAGS_HW_MODE))))
 			continue;
 		fd = bpf_link_get_fd_by_id(links[i].id);
 		if (fd < 0)

@@ -11,10 +11,9 @@ P=$$
 A=beenetA$P B=beenetB$P IFA=beenet${P}a IFB=beenet${P}b
 IPA=10.$((100 + P % 100)).$(((P / 100) % 250)).1 IPB=10.$((100 + P % 100)).$(((P / 100) % 250)).2
 PORT=$((40000 + P % 20000))
-PIN=/sys/fs/bpf/bee/net
 
 cleanup() {
-	rm -f "$PIN/$IFA-"* /sys/fs/bpf/beenet-prog-$P 2>/dev/null
+	rm -rf "$PIN" /sys/fs/bpf/beenet-prog-$P /sys/fs/bpf/beenet-pin-$P 2>/dev/null
 	ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null
 	rm -rf "$T"
 }
@@ -31,6 +30,8 @@ ip -n $A neigh replace $IPB lladdr $macB dev $IFA nud permanent
 ip -n $B neigh replace $IPA lladdr $macA dev $IFB nud permanent
 
 NA="nsenter --net=/var/run/netns/$A"
+# bee pins per network namespace: <bpffs>/bee/net/ns<INODE> outside the initial one
+PIN=/sys/fs/bpf/bee/net/ns$(stat -L -c %i /var/run/netns/$A)
 bee() { $NA "$BEE" "$@"; }
 ping_b() { ip netns exec $B ping -c "$1" -i 0.01 -W 1 -q $IPA 2>&1 | sed -n 's/.* \([0-9]*\) received.*/\1/p'; }
 # udp FROM_B? PORT COUNT -> received count
@@ -126,7 +127,7 @@ out=$(bee net attach tc_sideways object "$OBJT" dev $IFA 2>&1); rc=$?
 expect bad_attach_type "rc $rc: $out" '[ $rc -eq 2 ] && [[ $out == *"unknown attach type '\''tc_sideways'\''"* ]]'
 out=$(bee net detach xdp dev $IFA 2>&1); rc=$?
 expect bad_detach_nothing "rc $rc: $out" '[ $rc -eq 1 ] && [[ $out == *"has no XDP program"* ]]'
-expect bad_nothing_left "$(bee net list dev $IFA; ls $PIN)" '[ "$(bee -j net list dev $IFA)" = "[]" ] && ! ls $PIN/$IFA-* >/dev/null 2>&1'
+expect bad_nothing_left "$(bee net list dev $IFA; ls $PIN 2>&1)" '[ "$(bee -j net list dev $IFA)" = "[]" ] && [ ! -e $PIN ]'
 
 # ---- tc: tcx links, the seed's "sec ingress" ----
 out=$(bee net attach tc_ingress object "$OBJT" sec ingress dev $IFA 2>&1); rc1=$?
@@ -141,7 +142,7 @@ expect tc_tcx_exact_counts "rx $got1/$got2, ingress $ci egress $ce" '[ "$got1" =
 bi=$(tc_count "$pin_in" 0 bytes)
 expect tc_tcx_bytes "ingress bytes $bi" '[ "$bi" = $((12 * 74)) ]'
 out=$(bee net detach tc_ingress dev $IFA 2>&1) && out2=$(bee net detach tc_egress dev $IFA 2>&1); rc=$?
-expect tc_tcx_detach "rc $rc: $out $out2" '[ $rc -eq 0 ] && [ "$(bee -j net list dev $IFA)" = "[]" ] && ! ls $PIN/$IFA-tc_* >/dev/null 2>&1'
+expect tc_tcx_detach "rc $rc: $out $out2" '[ $rc -eq 0 ] && [ "$(bee -j net list dev $IFA)" = "[]" ] && [ ! -e $PIN ]'
 
 # ---- tc: clsact + cls_bpf over netlink ('legacy' and BEE_TC_LEGACY=1) ----
 out=$(bee net attach tc_ingress object "$OBJT" sec ingress dev $IFA legacy 2>&1); rc1=$?
@@ -157,6 +158,25 @@ out=$(bee net attach tc_ingress object "$OBJT" sec ingress dev $IFA legacy 2>&1)
 expect tc_clsact_twice_refused "rc $rc: $out" '[ $rc -eq 1 ] && [[ $out == *"already has a bpf filter"* ]]'
 bee net detach tc_ingress dev $IFA >/dev/null 2>&1; bee net detach tc_egress dev $IFA >/dev/null 2>&1
 expect tc_clsact_detach_removes_qdisc "$(ip netns exec $A tc qdisc show dev $IFA)" ' bash -c "! ip netns exec $A tc qdisc show dev $IFA | grep -q clsact"'
+
+# ---- custom pin path ----
+out=$(bee net attach xdpgeneric object "$OBJX" dev $IFA pin /sys/fs/bpf/beenet-pin-$P 2>&1); rc=$?
+expect pin_path_attach "rc $rc: $out" '[ $rc -eq 0 ] && [ -e /sys/fs/bpf/beenet-pin-$P ] && ip -n $A link show $IFA | grep -q prog/xdp'
+out=$(bee net detach xdpgeneric dev $IFA pin /sys/fs/bpf/beenet-pin-$P 2>&1); rc=$?
+expect pin_path_detach "rc $rc: $out" '[ $rc -eq 0 ] && [ ! -e /sys/fs/bpf/beenet-pin-$P ] && ! ip -n $A link show $IFA | grep -q prog/xdp'
+
+# ---- the seed's flow as a C program (examples/xdp_example.c) ----
+$NA "$BEE_BUILD/examples/xdp_example" -m generic -t 2 -P 1 -f "$OBJX" $IFA > "$T/ex" 2>&1 &
+ep=$!
+for i in $(seq 100); do ip -n $A link show $IFA | grep -q prog/xdp && break; sleep 0.05; done
+got=$(ping_b 4); wait $ep; rc=$?
+expect xdp_example_drops_and_counts "rc $rc replies $got: $(cat "$T/ex")" '[ $rc -eq 0 ] && [ "$got" = 0 ] && grep -qE "^proto ipv4/icmp +packets 4 +bytes 392 +dropped 4$" "$T/ex"'
+expect xdp_example_removes_at_exit "$(ip -n $A link show $IFA)" '! ip -n $A link show $IFA | grep -q prog/xdp'
+$NA "$BEE_BUILD/examples/xdp_example" -m driver -t 2 -j -f "$BEE_ROOT/examples/xdp-example.bpf.c" $IFA > "$T/ex" 2>&1 &
+ep=$!
+for i in $(seq 200); do ip -n $A link show $IFA | grep -q prog/xdp && break; sleep 0.05; done
+got=$(udp b2a $((PORT + 5)) 11); wait $ep; rc=$?
+expect xdp_example_source_json "rc $rc rx $got: $(cat "$T/ex")" '[ $rc -eq 0 ] && [ "$got" = 11 ] && [ "$(jq_ "[(e[\"packets\"], e[\"dropped\"]) for e in d if e[\"proto\"] == \"ipv4/udp\"]" < "$T/ex")" = "[(11, 0)]" ]'
 
 # ---- bee run: attaches to --dev and prints its maps; kill -9 leaves nothing ----
 $NA "$BEE" run "$BEE_ROOT/examples/xdp-example.bpf.c" --dev $IFA --xdp-mode generic --duration 3 > "$T/run" 2>&1 &
