@@ -128,4 +128,50 @@ for i in $(seq 200); do [ "$(on_cg)" = 1 ] && break; sleep 0.05; done
 a=$(inside "$H/cg_open" /dev/null)
 kill -INT $rp; wait $rp; rc=$?
 expect run_cgroup "rc $rc inside $a, after: $(on_cg): $(cat "$T/run")" '[ $rc -eq 0 ] && [ "$a" = EPERM ] && [ "$(on_cg)" = 0 ]'
+
+# ---- bee run --cgroup with sock, sock_addr, sysctl and sockopt programs ----
+cat > "$T/hooks.bpf.c" <<C
+#include "bee/bee.bpf.h"
+/* no raw sockets */
+SEC("cgroup/sock_create")
+int no_raw(struct bpf_sock *sk) { return sk->type != 3 /* SOCK_RAW */; }
+/* no bind to one port */
+SEC("cgroup/bind4")
+int no_bind(struct bpf_sock_addr *ctx) { return bpf_ntohs((__u16)ctx->user_port) != $((PORT + 7)); }
+/* sysctls are read-only */
+SEC("cgroup/sysctl")
+int ro_sysctl(struct bpf_sysctl *ctx) { return !ctx->write; }
+/* no getsockopt(SOL_SOCKET, SO_RCVBUF) */
+SEC("cgroup/getsockopt")
+int no_rcvbuf(struct bpf_sockopt *ctx) { return !(ctx->level == 1 && ctx->optname == 8); }
+BEE_GPL;
+C
+cat > "$T/hooks.py" <<PY
+import os, socket
+def t(f):
+    try:
+        f(); return "ok"
+    except PermissionError:
+        return "EPERM"
+def sysctl():
+    v = open("/proc/sys/vm/swappiness").read()
+    fd = os.open("/proc/sys/vm/swappiness", os.O_WRONLY)
+    try:
+        os.write(fd, v.encode())
+    finally:
+        os.close(fd)
+def gso():
+    socket.socket().getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+print("raw:%s bind:%s sysctl:%s getsockopt:%s" % (t(lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, 1)),
+      t(lambda: socket.socket().bind(("127.0.0.1", $((PORT + 7))))), t(sysctl), t(gso)))
+PY
+"$BEE" run "$T/hooks.bpf.c" --cgroup "$CG" --duration 60 > "$T/run" 2>&1 &
+rp=$!
+for i in $(seq 300); do [ "$(on_cg)" = 4 ] && break; sleep 0.05; done
+a=$(inside python3 "$T/hooks.py"); b=$(python3 "$T/hooks.py")
+types=$(bpftool cgroup show "$CG" -j | jq_ "sorted(e['attach_type'] for e in d)")
+kill -INT $rp; wait $rp; rc=$?
+expect run_cgroup_hooks_inside "$a / $types / $(cat "$T/run")" '[ "$a" = "raw:EPERM bind:EPERM sysctl:EPERM getsockopt:EPERM" ]'
+expect run_cgroup_hooks_outside "$b" '[ "$b" = "raw:ok bind:ok sysctl:ok getsockopt:ok" ]'
+expect run_cgroup_hooks_detached "rc $rc, left $(on_cg)" '[ $rc -eq 0 ] && [ "$(on_cg)" = 0 ]'
 exit 0
