@@ -157,33 +157,62 @@ struct link {
 	char cgroup_path[4096];
 };
 
-/* cgroup ids are the inode numbers of the cgroup v2 directories. */
-static uint64_t want_cgid;
-static char *found_cg;
+/* cgroup ids are the inode numbers of the cgroup v2 directories: walk the
+ * tree once per command and look every link's cgroup up in that. */
+struct cg_ent {
+	uint64_t ino;
+	char *path;
+};
+static struct cg_ent *cgs;
+static size_t cg_cnt, cg_cap;
+static bool cg_walked;
 
 static int cg_visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-	if (flag == FTW_D && st->st_ino == want_cgid) {
-		found_cg = strdup(path);
-		return 1;
+	if (flag != FTW_D)
+		return 0;
+	if (cg_cnt == cg_cap) {
+		size_t nc = cg_cap ? cg_cap * 2 : 256;
+		struct cg_ent *n = realloc(cgs, nc * sizeof(*n));
+
+		if (!n)
+			return 1;
+		cgs = n;
+		cg_cap = nc;
 	}
+	cgs[cg_cnt].ino = st->st_ino;
+	cgs[cg_cnt].path = strdup(path);
+	if (cgs[cg_cnt].path)
+		cg_cnt++;
 	return 0;
+}
+
+static __attribute__((destructor)) void cg_free(void)
+{
+	for (size_t i = 0; i < cg_cnt; i++)
+		free(cgs[i].path);
+	free(cgs);
 }
 
 static void cgroup_path(uint64_t id, char *out, size_t n)
 {
-	const char *root = bee_cgroup2_root();
+	const char *root;
 
 	out[0] = 0;
-	if (!root)
+	if (!id)
 		return;
-	want_cgid = id;
-	found_cg = NULL;
-	nftw(root, cg_visit, 16, FTW_PHYS | FTW_MOUNT);
-	if (found_cg)
-		snprintf(out, n, "%s", found_cg);
-	free(found_cg);
-	found_cg = NULL;
+	if (!cg_walked) {
+		cg_walked = true;
+		root = bee_cgroup2_root();
+		if (root)
+			nftw(root, cg_visit, 16, FTW_PHYS | FTW_MOUNT);
+	}
+	for (size_t i = 0; i < cg_cnt; i++) {
+		if (cgs[i].ino == id) {
+			snprintf(out, n, "%s", cgs[i].path);
+			return;
+		}
+	}
 }
 
 static const char *attach_name(uint32_t v, char *buf, size_t n)
