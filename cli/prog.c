@@ -38,7 +38,8 @@ static int prog_help(void)
 	       "(BPF_ENABLE_STATS) for SECONDS (default 1, or until Ctrl-C), then shows\n"
 	       "the runs and time counted meanwhile; they are off again when bee exits.\n"
 	       "'load' pins the object's first program at PATH, 'loadall' every program\n"
-	       "under the directory PATH; 'pinmaps' pins the maps under MAP_DIR.\n"
+	       "under the directory PATH; 'pinmaps' pins the maps under MAP_DIR. OBJ is a\n"
+	       "compiled object, or a BPF C source that bee compiles (and caches) first.\n"
 	       "'tracelog' streams the kernel's trace_pipe until Ctrl-C.\n");
 	return EXIT_OK;
 }
@@ -749,11 +750,12 @@ out:
 
 /* ---- pin, load ----------------------------------------------------------- */
 
-static int check_pin_path(const char *path)
+/* @path (or, with @dir, the directory @path itself) must be on bpffs. */
+static int check_pin_path(const char *path, bool dir)
 {
 	if (!bee_bpffs())
 		return cli_err("cannot mount bpffs: %s", cli_strerr(-errno));
-	if (!parent_is_bpffs(path))
+	if (!parent_is_bpffs(path) && !(dir && is_bpffs(path)))
 		return cli_err("'%s' is not on a bpffs mount (mounted at %s)", path, bee_bpffs());
 	return EXIT_OK;
 }
@@ -772,7 +774,7 @@ static int do_pin(int argc, char **argv)
 		ret = cli_usage("prog pin: expected PROG FILE");
 		goto out;
 	}
-	ret = check_pin_path(argv[0]);
+	ret = check_pin_path(argv[0], false);
 	if (ret)
 		goto out;
 	if (bpf_obj_pin(s.fds[0], argv[0]))
@@ -802,7 +804,8 @@ static int do_load(int argc, char **argv)
 	bool all = cli_is(argv[0], "loadall") && strlen(argv[0]) > 4;
 	const char *obj_path, *path, *pinmaps = NULL;
 	enum bpf_prog_type type = BPF_PROG_TYPE_UNSPEC;
-	struct bpf_object *obj = NULL;
+	struct bee_obj *bobj = NULL;
+	struct bpf_object *obj;
 	struct bpf_program *prog;
 	int err, ret = EXIT_OK;
 
@@ -824,18 +827,18 @@ static int do_load(int argc, char **argv)
 		}
 		argc -= 2, argv += 2;
 	}
-	ret = check_pin_path(path);
-	if (ret && all && is_bpffs(path))
-		ret = EXIT_OK; /* loadall's PATH may be an existing bpffs directory */
+	ret = check_pin_path(path, all);
+	if (!ret && pinmaps)
+		ret = check_pin_path(pinmaps, true);
 	if (ret)
 		return ret;
-	if (pinmaps && (ret = check_pin_path(pinmaps)) && !is_bpffs(pinmaps))
-		return ret;
-	ret = EXIT_OK;
 
-	obj = bpf_object__open_file(obj_path, NULL);
-	if (!obj)
-		return cli_err("object '%s': cannot open: %s", obj_path, cli_strerr(-errno));
+	/* bee's object: a .c is compiled (cached), and a verifier rejection
+	 * comes back as one line naming the program and the reason */
+	bobj = bee_obj__open_file(obj_path, NULL);
+	if (!bobj)
+		return cli_err("object '%s': %s", obj_path, cli_strerr(-errno));
+	obj = bee_obj__bpf_object(bobj);
 	if (!bpf_object__next_program(obj, NULL)) {
 		ret = cli_err("object '%s': has no programs", obj_path);
 		goto out;
@@ -847,9 +850,9 @@ static int do_load(int argc, char **argv)
 		if (!all && prog != bpf_object__next_program(obj, NULL))
 			bpf_program__set_autoload(prog, false);
 	}
-	err = bpf_object__load(obj);
+	err = bee_obj__load(bobj);
 	if (err) {
-		ret = cli_err("object '%s': load failed: %s", obj_path, cli_strerr(err));
+		ret = cli_err("object '%s': %s", obj_path, cli_strerr(err));
 		goto out;
 	}
 	if (all) {
@@ -875,7 +878,7 @@ static int do_load(int argc, char **argv)
 		}
 	}
 out:
-	bpf_object__close(obj);
+	bee_obj__close(bobj);
 	return ret;
 }
 

@@ -92,10 +92,9 @@ static uint64_t branch_target(const cs_insn *in)
 	char *end;
 	uint64_t v;
 
-	if (!p || (p != in->op_str && p[-1] != '#' && p[-1] != '$'))
+	/* "$0x10" (x86) is an immediate, not an address */
+	if (!p || (p != in->op_str && p[-1] != '#'))
 		return 0;
-	if (p[-1] == '$' && p != in->op_str)
-		return 0; /* an immediate operand, not an address */
 	v = strtoull(p, &end, 16);
 	return *end == 0 ? v : 0;
 }

@@ -13,7 +13,7 @@ tmp=$(mktemp -d /tmp/$tag.XXXXXX)
 tracefs=""
 
 cleanup() {
-	rm -rf "$dir" "${dir}_2" "${dir}_maps" "${dir}_pin" "${dir}_one" "${dir}_typed" "$tmp"
+	rm -rf "$dir" "${dir}_2" "${dir}_maps" "${dir}_pin" "${dir}_one" "${dir}_typed" "${dir}_bad" "$tmp"
 	[ -n "$tracefs" ] && rmdir "$tracefs/instances/$tag" 2>/dev/null
 }
 trap cleanup EXIT
@@ -300,6 +300,12 @@ grep -q "not a program" "$tmp/e" || fail pinned_is_a_map_message "$(cat "$tmp/e"
 $BEE prog load "$obj" "$tmp/notbpffs2" >"$tmp/o" 2>"$tmp/e"; rc=$?
 one_line load_not_bpffs 1 "$tmp/o" "$tmp/e" $rc
 [ -e "$tmp/notbpffs2" ] && fail load_not_bpffs_created "$tmp/notbpffs2 exists"
+# disasm_alu only assembles; the verifier refuses it (unreachable code)
+$BEE prog load "$BEE_BUILD/tests/bpf/disasm_alu.bpf.o" "${dir}_bad" >"$tmp/o" 2>"$tmp/e"; rc=$?
+one_line load_rejected_by_verifier 1 "$tmp/o" "$tmp/e" $rc
+grep -q "prog 'disasm_alu64': verifier rejected it: " "$tmp/e" ||
+	fail load_rejected_message "$(cat "$tmp/e")"
+[ -e "${dir}_bad" ] && fail load_rejected_created "${dir}_bad exists"
 $BEE -j prog show id 99999999 >"$tmp/o" 2>"$tmp/e"; rc=$?
 r=$(json "$tmp/o" '"error" in j and "no such program" in j["error"]')
 [ $rc = 1 ] && [ "$r" = True ] && ok json_error_object || fail json_error_object "exit $rc: $(cat "$tmp/o")"
