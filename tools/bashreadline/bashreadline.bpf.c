@@ -6,15 +6,7 @@
  * binary it resolves, or to libreadline when the shell links it.
  */
 #include "bee/bee.bpf.h"
-
-#define LINE_SZ 256
-
-struct bashreadline_event {
-	__u32 pid;
-	__u32 uid;
-	char comm[16];
-	char line[LINE_SZ];
-};
+#include "bashreadline.h"
 
 BPF_RINGBUF_OUTPUT(events, 16);
 BEE_EVENT(events, struct bashreadline_event);

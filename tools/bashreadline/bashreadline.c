@@ -15,8 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/types.h>
+
 #include "../common/tool.h"
 #include "internal.h"
+#include "bashreadline.h"
 
 struct bashreadline {
 	const char *shell;   /* --shell, default "bash" through $PATH */
@@ -50,11 +53,7 @@ static int usage(void)
  * BTF decoding of struct bashreadline_event. */
 static int print_event(void *ctx, const char *map, const void *data, size_t size, FILE *out)
 {
-	const struct {
-		uint32_t pid, uid;
-		char comm[16];
-		char line[256];
-	} *e = data;
+	const struct bashreadline_event *e = data;
 	char ts[16];
 	time_t now = time(NULL);
 

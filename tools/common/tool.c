@@ -123,7 +123,9 @@ void tool_watch_pid(const char *tool, pid_t pid)
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_create(&t, &attr, watch_thread, &w);
+	if (pthread_create(&t, &attr, watch_thread, &w))
+		fprintf(stderr, "bee: %s: cannot watch process %d; stop with Ctrl-C\n", tool,
+			(int)pid);
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
@@ -135,7 +137,8 @@ int tool_bad_option(const char *tool, int argc, char **argv, int opt)
 
 	if (opt == ':')
 		return cli_usage("%s: option '%s' needs a value", tool, word);
-	if (optopt && !strchr(word, '-'))
+	/* getopt names an unknown short option in optopt, a long one not at all */
+	if (optopt)
 		return cli_usage("%s: unknown option '-%c'", tool, optopt);
 	return cli_usage("%s: unknown option '%s'", tool, word);
 }
