@@ -465,6 +465,73 @@ static void test_keyless_dump_refused(void **state)
 	free(o);
 }
 
+/* Typed words through the command: structs as JSON or bee's text, strings,
+ * enum names, queue values; checked in the kernel's map with libbpf. */
+static void test_cli_typed(void **state)
+{
+	const char *bee = t_bpath("bee");
+	uint32_t key = 77, id = map_id(map_fd("mt_calls"));
+	struct {
+		uint64_t count;
+		char comm[16];
+		uint32_t color;
+		uint32_t bits;
+	} val;
+	char names[16], *out;
+	uint32_t q;
+
+	NEED_OBJ();
+	t_eq("update with JSON", 0,
+	     t_sh(NULL, "%s map update id %u key 77 value '{\"count\": 5, \"comm\": \"x\", "
+			"\"color\": \"MT_GREEN\"}'", bee, id));
+	assert_int_equal(0, bpf_map_lookup_elem(map_fd("mt_calls"), &key, &val));
+	t_eq("count written", 5, val.count);
+	t_streq("comm written", "x", val.comm);
+	t_eq("enum written by name", 2, val.color);
+	/* bee's text form, unquoted words joined */
+	t_eq("update with text form", 0,
+	     t_sh(NULL, "%s map update id %u key 77 value { count=6 level=3 } exist", bee, id));
+	assert_int_equal(0, bpf_map_lookup_elem(map_fd("mt_calls"), &key, &val));
+	t_eq("count from text form", 6, val.count);
+	t_eq("bitfield from text form", 3 << 3, val.bits);
+	t_eq("JSON dump parses", 0,
+	     t_sh(&out, "%s -j map lookup id %u key 77 | python3 -c 'import json,sys; "
+			"d=json.load(sys.stdin); print(d[\"key\"], d[\"value\"][\"count\"], "
+			"d[\"value\"][\"level\"])'", bee, id));
+	t_streq("JSON lookup", "77 6 3\n", out);
+	free(out);
+	t_eq("bad field", 1,
+	     t_sh(&out, "%s map update id %u key 77 value '{\"nope\": 1}' 2>&1", bee, id));
+	t_streq("bad field message",
+		"bee: map 'mt_calls': value: struct mt_val has no field 'nope'\n", out);
+	free(out);
+	t_eq("delete typed key", 0, t_sh(NULL, "%s map delete id %u key 77", bee, id));
+	t_eq("gone", -ENOENT, bpf_map_lookup_elem(map_fd("mt_calls"), &key, &val) ? -errno : 0);
+
+	id = map_id(map_fd("mt_names"));
+	t_eq("string value", 0, t_sh(NULL, "%s map update id %u key 1 value hello world", bee, id));
+	key = 1;
+	assert_int_equal(0, bpf_map_lookup_elem(map_fd("mt_names"), &key, names));
+	t_streq("string stored", "hello world", names);
+	t_eq("string lookup", 0, t_sh(&out, "%s map lookup id %u key 1", bee, id));
+	t_streq("string printed", "key: 1  value: \"hello world\"\n", out);
+	free(out);
+
+	/* libbpf creates queues and stacks without BTF: bytes only */
+	id = map_id(map_fd("mt_queue"));
+	t_eq("push a number to a queue without BTF", 1,
+	     t_sh(&out, "%s map push id %u value 4000000000 2>&1", bee, id));
+	t_streq("the word is named", "bee: map 'mt_queue': value: '4000000000' is not a byte "
+		"(0..255 or 0xNN)\n", out);
+	free(out);
+	t_eq("push bytes", 0, t_sh(NULL, "%s map push id %u value 0 0x28 0x6b 0xee", bee, id));
+	t_eq("peek", 0, t_sh(&out, "%s map peek id %u", bee, id));
+	t_streq("peek shows the bytes", "value: 00 28 6b ee\n", out);
+	free(out);
+	assert_int_equal(0, bpf_map_lookup_and_delete_elem(map_fd("mt_queue"), NULL, &q));
+	t_eq("queue held it", 4000000000u, q);
+}
+
 static void quiet(enum bee_log_level level, const char *msg, void *ctx)
 {
 }
@@ -478,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_devmap_iterates),
 		cmocka_unit_test(test_percpu),
 		cmocka_unit_test(test_parse_words),
+		cmocka_unit_test(test_cli_typed),
 		cmocka_unit_test(test_type_names),
 		cmocka_unit_test(test_fd_by_name),
 		cmocka_unit_test(test_not_a_map),
