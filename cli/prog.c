@@ -434,6 +434,8 @@ static int show_one(int fd, struct bee_json *j, const struct stats_delta *sd)
 		}
 		if (info.btf_id)
 			bee_json_kuint(j, "btf_id", info.btf_id);
+		if (info.verified_insns)
+			bee_json_kuint(j, "verified_insns", info.verified_insns);
 		if (sd) {
 			bee_json_kuint(j, "stats_duration_ns", (uint64_t)(sd->secs * 1e9));
 			bee_json_kuint(j, "stats_run_cnt", sd->cnt);
@@ -478,6 +480,8 @@ static int show_one(int fd, struct bee_json *j, const struct stats_delta *sd)
 	}
 	if (info.btf_id)
 		printf("\n\tbtf_id %u", info.btf_id);
+	if (info.verified_insns)
+		printf("%sverified_insns %u", info.btf_id ? "  " : "\n\t", info.verified_insns);
 	if (sd)
 		printf("\n\tstats over %.2fs: run_cnt %llu  run_time_ns %llu  avg %llu ns/run",
 		       sd->secs, (unsigned long long)sd->cnt, (unsigned long long)sd->ns,
