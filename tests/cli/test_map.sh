@@ -103,6 +103,11 @@ check "kernel refusal names the map and the reason" "bee: map 'x': cannot create
 check "refused create: nothing pinned" "no" "$([ -e $D/${TAG}_bad ] && echo yes || echo no)"
 out=$($BEE map create $D/${TAG}_bad type hash key 4 value 4 entries 4 name x offload_dev ${TAG}nodev 2>&1); rc=$?
 check "offload to a device that does not exist" "bee: map create: no network device '${TAG}nodev' (exit 1)" "$out (exit $rc)"
+out=$($BEE map create $D/${TAG}_bad type hash key 4 value 4 entries 4 name abcdefghijklmnop 2>&1); rc=$?
+check "name longer than the kernel keeps" "bee: map create: name 'abcdefghijklmnop' is longer than 15 characters (exit 2)" "$out (exit $rc)"
+out=$($BEE map create $D/${TAG}_bad type hash key 4 value 4 entries 4 name a-b 2>&1); rc=$?
+check "name with a dash" "bee: map create: name 'a-b' may hold letters, digits, '_' and '.' only (exit 2)" "$out (exit $rc)"
+check "bad names: nothing pinned" "no" "$([ -e $D/${TAG}_bad ] && echo yes || echo no)"
 out=$($BEE map create $STATS type hash key 2 value 2 entries 8 name $NAME 2>&1); rc=$?
 check "create over an existing pin" "bee: '$STATS' already exists (exit 1)" "$out (exit $rc)"
 # two maps with one name
@@ -138,6 +143,8 @@ fi
 $BEE map update id $id key 1 2 value 3 4
 out=$($BEE map lookup id $id key 1 2)
 check "lookup" "key: 01 02  value: 03 04" "$out"
+out=$($BEE map lookup id $id key 7 7 2>&1); rc=$?
+check "lookup of a missing key" "bee: map '$NAME': no entry for that key (exit 1)" "$out (exit $rc)"
 out=$($BEE -j map lookup id $id key 0xc1 0xc2)
 check "lookup -j" '{"key":["0xc1","0xc2"],"value":["0xa1","0xa2"]}' "$out"
 out=$($BEE map update id $id key 1 2 value 5 6 noexist 2>&1); rc=$?
