@@ -9,6 +9,7 @@
 #include "opensnoop.h"
 
 const volatile __u32 targ_pid = 0;
+const volatile __u32 self_pid = 0;  /* bee's own opens are not shown */
 const volatile __u32 targ_tid = 0;
 const volatile __u32 targ_uid = (__u32)-1;
 const volatile bool failed_only = false;
@@ -62,6 +63,8 @@ static __always_inline int on_enter(const char *path, __u64 flags, __u32 mode, _
 	struct args a = { .path = path, .flags = flags, .mode = mode, .syscall = syscall };
 
 	if (targ_pid && pid != targ_pid)
+		return 0;
+	if (pid == self_pid)
 		return 0;
 	if (targ_tid && tid != targ_tid)
 		return 0;

@@ -151,8 +151,8 @@ static int do_opensnoop(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },        {},
 	};
 	struct run_opts o = { .name = "opensnoop" };
-	char set_pid[32] = "", set_tid[32] = "", set_uid[32] = "", set_comm[40] = "";
-	const char *sets[5];
+	char set_pid[32] = "", set_tid[32] = "", set_uid[32] = "", set_comm[40] = "", set_self[32];
+	const char *sets[6];
 	bool failed = false;
 	unsigned long v;
 	pid_t pid, watch_pid = 0;
@@ -220,6 +220,8 @@ static int do_opensnoop(int argc, char **argv)
 		sets[o.set_cnt++] = set_comm;
 	if (failed)
 		sets[o.set_cnt++] = "failed_only=true";
+	snprintf(set_self, sizeof(set_self), "self_pid=%d", (int)getpid());
+	sets[o.set_cnt++] = set_self;
 	o.sets = sets;
 	o.no_maps = true;
 	o.no_trace = true;

@@ -8,6 +8,7 @@
 
 const volatile long targ_nr = -1;   /* -1: every syscall */
 const volatile __u32 targ_pid = 0;
+const volatile __u32 self_pid = 0;  /* bee itself: its poll loop is not the system's */
 const volatile __u64 unit_div = 1000;
 const volatile bool per_syscall = false;
 
@@ -49,6 +50,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	if (targ_nr >= 0 && id != targ_nr)
 		return 0;
 	if (targ_pid && (pid_tgid >> 32) != targ_pid)
+		return 0;
+	if ((pid_tgid >> 32) == self_pid)
 		return 0;
 	s.ts = bpf_ktime_get_ns();
 	s.nr = id;

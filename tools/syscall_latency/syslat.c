@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 
@@ -187,8 +188,8 @@ static int do_syslat(int argc, char **argv)
 	};
 	struct syslat sl = { .unit = &tool_units[1], .nr = -1 };
 	struct run_opts o = { .name = "syslat" };
-	char set_nr[40], set_pid[40], set_div[40];
-	const char *sets[4];
+	char set_nr[40], set_pid[40], set_div[40], set_self[40];
+	const char *sets[5];
 	pid_t pid = 0;
 	int c, code = EXIT_USAGE;
 
@@ -245,8 +246,10 @@ static int do_syslat(int argc, char **argv)
 	sets[1] = set_pid;
 	sets[2] = set_div;
 	sets[3] = sl.per_syscall ? "per_syscall=true" : "per_syscall=false";
+	snprintf(set_self, sizeof(set_self), "self_pid=%d", (int)getpid());
+	sets[4] = set_self;
 	o.sets = sets;
-	o.set_cnt = 4;
+	o.set_cnt = 5;
 	o.no_trace = true;
 	o.at_exit = at_exit;
 	o.tool_ctx = &sl;
