@@ -220,6 +220,26 @@ err_out:
 	return NULL;
 }
 
+int bee_xdp__replace(struct bee_link *link, int prog_fd)
+{
+	char hook[200];
+	int err;
+
+	snprintf(hook, sizeof(hook), "%s", bee_link__desc(link));
+	if (bee_link__fd(link) < 0) {
+		pr_err("%s: not a kernel link, nothing to update", hook);
+		return -EINVAL;
+	}
+	err = net_prog_check_type(prog_fd, BPF_PROG_TYPE_XDP, hook);
+	if (err)
+		return err;
+	if (bpf_link_update(bee_link__fd(link), prog_fd, NULL)) {
+		err = -errno;
+		pr_err("%s: cannot replace the program: %s", hook, strerror(errno));
+	}
+	return err;
+}
+
 static int xdp_detach(const char *ifname, uint32_t only)
 {
 	static const uint32_t modes[] = { XDP_FLAGS_SKB_MODE, XDP_FLAGS_DRV_MODE, XDP_FLAGS_HW_MODE };

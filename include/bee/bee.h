@@ -322,6 +322,11 @@ BEE_API int bee_map_dump_fd(int map_fd, const struct btf *btf, FILE *out, bool j
  * EOPNOTSUPP no offload on this device, EBUSY a program already attached in
  * that mode (each logged with the device and what is attached). */
 BEE_API struct bee_link *bee_xdp__attach(int prog_fd, const char *ifname, const char *mode);
+/* Replace the program of an XDP attachment made by bee_xdp__attach() with
+ * @prog_fd, atomically (the device never runs without a program): 0, or
+ * -EINVAL for a program that is not XDP or a @link that is not a kernel link,
+ * -ENOLINK when the link was detached meanwhile. */
+BEE_API int bee_xdp__replace(struct bee_link *link, int prog_fd);
 /* Remove every XDP program from @ifname, in every mode, whether attached by
  * netlink (ip link set ... xdp) or by a bpf_link (pinned or held by another
  * process: the link is detached and becomes defunct). 0 when nothing was
@@ -688,9 +693,14 @@ BEE_API const char *bee_kernel_config_get(const char *text, const char *name, ch
  * the base types they need), as `bpftool btf dump ... format c` writes
  * them. 0 or -errno. */
 BEE_API int bee_btf_dump_c(FILE *out, const struct btf *btf);
+/* The same for the types @ids (@cnt of them) and what they need. */
+BEE_API int bee_btf_dump_c_types(FILE *out, const struct btf *btf, const uint32_t *ids,
+				 size_t cnt);
 /* One line per type (with member lines) as bpftool's `format raw`:
  * "[1] INT 'int' size=4 bits_offset=0 nr_bits=32 encoding=SIGNED". */
 BEE_API int bee_btf_dump_raw(FILE *out, const struct btf *btf);
+/* The same for the one type @id (-ENOENT when @btf has no such type). */
+BEE_API int bee_btf_dump_raw_type(FILE *out, const struct btf *btf, uint32_t id);
 
 /* ---- symbols and stacks (lib/sym.c, lib/stack.c) -------------------------- */
 
@@ -726,6 +736,9 @@ struct bee_syms_opts {
 	/* root of separate debug files (default /usr/lib/debug): searched
 	 * by build-id (.build-id/xx/rest.debug) and by .gnu_debuglink */
 	const char *debug_dir;
+	/* keep C++ names as the linker sees them ("_ZN2ns1fEi"); by default
+	 * they are demangled ("ns::f(int)") through libstdc++ when present */
+	bool mangled;
 };
 
 /* User symbols of process @pid (<= 0: this process): every executable

@@ -261,6 +261,31 @@ static void test_xdp_drop_proto_then_detach(void **state)
 	bee_obj__close(obj);
 }
 
+static void test_xdp_replace(void **state)
+{
+	struct bee_obj *pass = open_load("examples/xdp-example.bpf.o", NULL, NULL);
+	struct bee_obj *drop = open_load("examples/xdp-example.bpf.o", "drop_proto", "1");
+	struct bee_obj *t = open_load("examples/tc-example.bpf.o", NULL, NULL);
+	struct bee_link *l = bee_xdp__attach(bee_obj__prog_fd(pass, "xdp_count"), IFA, "generic");
+	uint32_t skb, drv;
+
+	assert_non_null(l);
+	t_eq("replies before", 2, ping_from_b(2));
+	t_eq("replace", 0, bee_xdp__replace(l, bee_obj__prog_fd(drop, "xdp_count")));
+	xdp_query(&skb, &drv);
+	t_eq("the new program runs", prog_id(bee_obj__prog_fd(drop, "xdp_count")), skb);
+	t_eq("replies after replacing with the ICMP dropper", 0, ping_from_b(2));
+	t_eq("the new program's drops", 2, xdp_stats(drop, 1).dropped);
+	t_eq("a tc program cannot replace it", -EINVAL,
+	     bee_xdp__replace(l, bee_obj__prog_fd(t, "tc_ingress")));
+	bee_link__destroy(l);
+	xdp_query(&skb, &drv);
+	t_eq("nothing after destroy", 0, skb);
+	bee_obj__close(pass);
+	bee_obj__close(drop);
+	bee_obj__close(t);
+}
+
 static void test_xdp_drop_port(void **state)
 {
 	char port[16];
@@ -668,6 +693,7 @@ int main(void)
 		cmocka_unit_test_setup(test_xdp_native_counts, clean),
 		cmocka_unit_test_setup(test_xdp_drop_proto_then_detach, clean),
 		cmocka_unit_test_setup(test_xdp_drop_port, clean),
+		cmocka_unit_test_setup(test_xdp_replace, clean),
 		cmocka_unit_test_setup(test_xdp_detach_netlink_attached, clean),
 		cmocka_unit_test_setup(test_xdp_bad_input, clean),
 		cmocka_unit_test_setup(test_tc_tcx, clean),
