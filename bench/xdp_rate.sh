@@ -19,8 +19,12 @@ P=$$
 A=beenetA$P B=beenetB$P IFA=beenet${P}a IFB=beenet${P}b
 IPA=10.$((100 + P % 100)).$(((P / 100) % 250)).1 IPB=10.$((100 + P % 100)).$(((P / 100) % 250)).2
 for f in "$BEE" "$OBJ" "$H"; do [ -e "$f" ] || { echo "xdp_rate: $f missing (make first)" >&2; exit 1; }; done
+# private copies: a rebuild during the run must not pull them away
+TMPD=$(mktemp -d /tmp/bee-xdp-rate.XXXXXX)
+cp "$BEE" "$OBJ" "$TMPD"/ && BEE=$TMPD/bee OBJ=$TMPD/xdp-example.bpf.o
 
 cleanup() {
+	rm -rf "$TMPD"
 	[ -e /var/run/netns/$A ] && rm -rf /sys/fs/bpf/bee/net/ns$(stat -L -c %i /var/run/netns/$A)
 	ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null
 }
@@ -54,7 +58,8 @@ run() {
 		ip -n $A link set dev $IFA xdp$mode obj "$OBJ" sec xdp || { echo 0; return; }
 	fi
 	ip netns exec $B "$H" flood $IPA 9 "$SECS" 64 >/dev/null
-	n=$(counted)
+	n=$(counted 2>/dev/null)
+	[ -n "$n" ] || n=0
 	if [ "$loader" = bee ]; then
 		$NA "$BEE" net detach xdp$mode dev $IFA >/dev/null
 	else
@@ -72,9 +77,14 @@ for mode in generic drv; do
 	for r in $(seq "$ROUNDS"); do
 		# alternate who goes first, so that warm-up favours neither
 		if [ $((r % 2)) = 1 ]; then b=$(run bee $mode); i=$(run ip $mode); else i=$(run ip $mode); b=$(run bee $mode); fi
+		if [ "$b" = 0 ] || [ "$i" = 0 ]; then
+			echo "$mode round $r: a run failed (bee $b, ip $i), not counted" >&2
+			continue
+		fi
 		bee_r+=("$b") ip_r+=("$i")
 		printf '%-8s %-6s %14s %14s %8s\n' $mode $r "$b" "$i" "$(python3 -c "print(f'{$b / max($i, 1):.3f}')")"
 	done
+	[ ${#bee_r[@]} -gt 0 ] || continue
 	mb=$(median "${bee_r[@]}") mi=$(median "${ip_r[@]}")
 	printf '%-8s %-6s %14s %14s %8s\n' $mode median "$mb" "$mi" "$(python3 -c "print(f'{$mb / max($mi, 1):.3f}x')")"
 done
