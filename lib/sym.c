@@ -11,6 +11,7 @@
  */
 #include <ctype.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <limits.h>
@@ -230,6 +231,7 @@ struct bin {
 	char *debug_path; /* separate debug file used, or NULL */
 	struct usym *syms;
 	size_t cnt;
+	char **demangled;   /* per syms[i], filled on first lookup of a C++ name */
 	struct usym *alias; /* the other names of addresses in syms */
 	size_t alias_cnt;
 	char *strs;
@@ -269,6 +271,10 @@ static void bin_free(struct bin *b)
 		elf_end(b->dw_elf);
 	if (b->dw_fd > 0)
 		close(b->dw_fd);
+	for (size_t i = 0; b->demangled && i < b->cnt; i++)
+		if (b->demangled[i] != b->strs + SYM_NAME(&b->syms[i]))
+			free(b->demangled[i]);
+	free(b->demangled);
 	free(b->syms);
 	free(b->alias);
 	free(b->strs);
@@ -798,6 +804,46 @@ void bee_symcache__flush(void)
 }
 
 /* The function at ELF virtual address @vaddr, or NULL. */
+/* C++ names: libstdc++'s demangler when the system has it, found at run
+ * time so that bee itself needs no C++ runtime. */
+typedef char *(*cxa_demangle_fn)(const char *mangled, char *buf, size_t *len, int *status);
+static cxa_demangle_fn cxa_demangle;
+
+static void demangler_init(void)
+{
+	void *h = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
+
+	if (h)
+		cxa_demangle = (cxa_demangle_fn)dlsym(h, "__cxa_demangle");
+}
+
+/* The demangled name of b->syms[i] (or its own name), kept in @b. */
+static const char *bin_demangle(struct bin *b, size_t i)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	const char *raw = b->strs + SYM_NAME(&b->syms[i]);
+	char *d;
+	int st = -1;
+
+	pthread_mutex_lock(&cache_lock);
+	if (!b->demangled)
+		b->demangled = calloc(b->cnt, sizeof(*b->demangled));
+	if (!b->demangled || b->demangled[i]) {
+		d = b->demangled ? b->demangled[i] : (char *)raw;
+		goto out;
+	}
+	pthread_once(&once, demangler_init);
+	d = cxa_demangle ? cxa_demangle(raw, NULL, NULL, &st) : NULL;
+	if (st || !d) {
+		free(d);
+		d = (char *)raw;
+	}
+	b->demangled[i] = d;
+out:
+	pthread_mutex_unlock(&cache_lock);
+	return d;
+}
+
 static const struct usym *bin_find(const struct bin *b, uint64_t vaddr)
 {
 	size_t lo = 0, hi = b->cnt;
@@ -865,6 +911,7 @@ struct bee_syms {
 	size_t cnt;
 	size_t last; /* the mapping of the previous lookup: stacks are local */
 	bool lines;
+	bool mangled;
 	char *debug_dir;
 	struct bin *vdso;
 	bool vdso_tried;
@@ -1023,6 +1070,8 @@ struct bee_syms *bee_syms__new(pid_t pid, const struct bee_syms_opts *opts)
 		s->lines = opts->lines;
 	if (opts && opts->sz > offsetof(struct bee_syms_opts, debug_dir))
 		dd = opts->debug_dir;
+	if (opts && opts->sz > offsetof(struct bee_syms_opts, mangled))
+		s->mangled = opts->mangled;
 	s->debug_dir = strdup(dd ? dd : default_debug_dir());
 	if (!s->debug_dir) {
 		err = -ENOMEM;
@@ -1283,6 +1332,9 @@ int bee_syms__find(struct bee_syms *s, uint64_t addr, struct bee_sym *sym)
 	if (!u)
 		return -ENOENT;
 	sym->name = m->bin->strs + SYM_NAME(u);
+	/* _Z...: an Itanium C++ ABI name (alias entries are never returned) */
+	if (!s->mangled && sym->name[0] == '_' && sym->name[1] == 'Z')
+		sym->name = bin_demangle(m->bin, u - m->bin->syms);
 	sym->offset = vaddr - u->addr;
 	sym->size = u->size;
 	if (s->lines && m->bin->dw_elf) {

@@ -156,7 +156,9 @@ static int group_setup(void **state)
 		 "int fa(int x) { return dupfn(x); }\\n' > a.c; "
 		 "printf 'static __attribute__((noinline)) int dupfn(int x) { return x * 7; }\\n"
 		 "int fa(int); int main(int c, char **v) { return dupfn(c) + fa(c); }\\n' > b.c; "
-		 "gcc -O0 a.c b.c -o dup",
+		 "gcc -O0 a.c b.c -o dup; "
+		 "printf 'namespace beecxx { int twice(int x) { return x * 2; } }\\n' > cxx.cc; "
+		 "if command -v g++ >/dev/null; then g++ -O1 -shared -fPIC cxx.cc -o libbeecxx.so; fi",
 		 dir, t_rpath("tests/helpers/sym_target.c"), cc, cc, cc, cc, dir);
 	if (t_sh(NULL, "%s", cmd)) {
 		fprintf(stderr, "building test binaries failed: %s\n", cmd);
@@ -446,6 +448,34 @@ static void test_dlopen_refresh(void **state)
 	dlclose(h);
 }
 
+/* C++ names come demangled, unless asked for as they are. */
+static void test_cxx_demangle(void **state)
+{
+	struct bee_syms *s, *raw;
+	struct bee_sym sym;
+	void *h, *fn;
+
+	if (access(tpath("libbeecxx.so"), F_OK))
+		t_skip("no g++ to build a C++ library");
+	h = dlopen(tpath("libbeecxx.so"), RTLD_NOW);
+	t_eq("dlopen libbeecxx.so", 1, h != NULL);
+	fn = dlsym(h, "_ZN6beecxx5twiceEi");
+	t_eq("dlsym", 1, fn != NULL);
+	s = bee_syms__new(0, NULL);
+	BEE_OPTS(bee_syms_opts, o, .mangled = true);
+	raw = bee_syms__new(0, &o);
+	t_eq("find C++ function", 0, bee_syms__find(s, (uint64_t)fn + 1, &sym));
+	t_streq("demangled", "beecxx::twice(int)", sym.name);
+	t_eq("offset", 1, sym.offset);
+	t_eq("find again (cached)", 0, bee_syms__find(s, (uint64_t)fn, &sym));
+	t_streq("demangled again", "beecxx::twice(int)", sym.name);
+	t_eq("find mangled", 0, bee_syms__find(raw, (uint64_t)fn, &sym));
+	t_streq("mangled", "_ZN6beecxx5twiceEi", sym.name);
+	bee_syms__free(raw);
+	bee_syms__free(s);
+	dlclose(h);
+}
+
 /* JIT code in anonymous memory, named by /tmp/perf-PID.map as perf reads it. */
 static void test_perf_map(void **state)
 {
@@ -641,6 +671,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_pid),
 		cmocka_unit_test(test_dlopen_refresh),
 		cmocka_unit_test(test_perf_map),
+		cmocka_unit_test(test_cxx_demangle),
 		cmocka_unit_test(test_resolve_uprobe_libc),
 		cmocka_unit_test(test_self_libc_vdso),
 		cmocka_unit_test(test_kernel_syms),
