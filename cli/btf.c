@@ -6,6 +6,7 @@
  * vmlinux.h`, the header bee's own BPF programs compile against).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,7 +229,7 @@ static int pinned_fd(const char *what, const char *path)
 /* PROG := { id ID | pinned PATH | tag TAG | name NAME }, MAP := { id ID |
  * pinned PATH | name NAME }: the btf id of the object, or 0 with the error
  * printed (*rc set). */
-static uint32_t obj_btf_id(bool prog, int argc, char **argv, int *rc)
+static uint32_t obj_btf_id(bool prog, int argc, char **argv, int *rc, uint32_t kv[2])
 {
 	const char *what = prog ? "prog" : "map";
 	uint32_t id = 0, btf_id = 0, found = 0;
@@ -288,6 +289,8 @@ static uint32_t obj_btf_id(bool prog, int argc, char **argv, int *rc)
 				matches++;
 				found = id;
 				btf_id = prog ? pi.btf_id : mi.btf_id;
+				kv[0] = mi.btf_key_type_id;
+				kv[1] = mi.btf_value_type_id;
 			}
 		}
 		if (!matches) {
@@ -315,6 +318,8 @@ static uint32_t obj_btf_id(bool prog, int argc, char **argv, int *rc)
 			*rc = cli_err("%s %s: %s", what, argv[1], strerror(errno));
 		} else {
 			btf_id = prog ? pi.btf_id : mi.btf_id;
+			kv[0] = mi.btf_key_type_id;
+			kv[1] = mi.btf_value_type_id;
 			if (!btf_id)
 				*rc = cli_err("%s %s %s has no BTF", what, argv[0], argv[1]);
 		}
@@ -437,10 +442,38 @@ static void json_raw(const struct btf *btf)
 	bee_json_end(&j);
 }
 
+/* @part: 0 key, 1 value, 2 both. Raw: the type lines; C: the declarations
+ * they need. */
+static int dump_map_types(const struct btf *btf, const uint32_t kv[2], int part, bool c_fmt)
+{
+	int err = 0;
+
+	if ((part != 1 && !kv[0]) || (part != 0 && !kv[1]))
+		return -ENOENT;
+	if (!c_fmt) {
+		for (int i = 0; i < 2 && !err; i++)
+			if (!((i == 0 && part == 1) || (i == 1 && part == 0)))
+				err = bee_btf_dump_raw_type(stdout, btf, kv[i]);
+		return err;
+	}
+	{
+		uint32_t ids[2];
+		size_t n = 0;
+
+		if (part != 1)
+			ids[n++] = kv[0];
+		if (part != 0)
+			ids[n++] = kv[1];
+		return bee_btf_dump_c_types(stdout, btf, ids, n);
+	}
+}
+
 static int do_dump(int argc, char **argv)
 {
 	struct btf *btf = NULL, *base = NULL;
 	const char *base_path = NULL;
+	uint32_t kv[2] = {};
+	int part = 3; /* all */
 	bool c_fmt = false;
 	int rc = EXIT_OK, used, err;
 	uint32_t id = 0;
@@ -456,10 +489,23 @@ static int do_dump(int argc, char **argv)
 	} else if (cli_is(argv[1], "map") || cli_is(argv[1], "prog")) {
 		bool prog = cli_is(argv[1], "prog");
 
-		id = obj_btf_id(prog, argc - 2, argv + 2, &rc);
+		id = obj_btf_id(prog, argc - 2, argv + 2, &rc, kv);
 		if (!id)
 			return rc;
 		used = 4;
+		/* MAP [key | value | kv | all], as bpftool (text formats) */
+		if (!prog && used < argc && !cli_is(argv[used], "format")) {
+			static const char *const parts[] = { "key", "value", "kv", "all", NULL };
+
+			part = cli_match(argv[used], parts, "btf dump map");
+			if (part == -2)
+				return EXIT_USAGE;
+			if (part < 0)
+				return cli_usage("btf dump map: unknown '%s' (want key, value, kv "
+						 "or all)",
+						 argv[used]);
+			used++;
+		}
 	} else {
 		return cli_usage("btf dump: unknown source '%s' (want id, file, map or prog)",
 				 argv[1]);
@@ -494,7 +540,20 @@ static int do_dump(int argc, char **argv)
 		btf__free(base);
 		return rc;
 	}
-	if (json_output) {
+	if (part != 3 && json_output) {
+		btf__free(btf);
+		btf__free(base);
+		return cli_usage("btf dump map: JSON is for the whole BTF ('all')");
+	}
+	if (part != 3) {
+		/* the map's key and/or value type only */
+		err = dump_map_types(btf, kv, part, c_fmt);
+		if (err == -ENOENT) {
+			btf__free(btf);
+			return cli_err("btf dump map %s %s: the map has no BTF for its %s", argv[2],
+				       argv[3], part == 1 ? "value" : "key");
+		}
+	} else if (json_output) {
 		json_raw(btf);
 		err = 0;
 	} else {
@@ -516,7 +575,8 @@ static int help(void)
 	       "       bee btf dump file FILE base BASE_FILE [format FORMAT]\n"
 	       "       bee btf help\n"
 	       "\n"
-	       "BTF_SRC := { id BTF_ID | prog PROG | map MAP | file FILE }\n"
+	       "BTF_SRC := { id BTF_ID | prog PROG | map MAP [{ key | value | kv | all }] |\n"
+	       "            file FILE }\n"
 	       "FORMAT  := { raw | c }\n"
 	       "PROG    := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }\n"
 	       "MAP     := { id MAP_ID | pinned FILE | name MAP_NAME }\n"

@@ -1039,7 +1039,7 @@ static void dump_printf(void *ctx, const char *fmt, va_list args)
 	vfprintf(ctx, fmt, args);
 }
 
-int bee_btf_dump_c(FILE *out, const struct btf *btf)
+int bee_btf_dump_c_types(FILE *out, const struct btf *btf, const uint32_t *ids, size_t cnt)
 {
 	struct btf_dump *d;
 	int err = 0, n, start;
@@ -1052,18 +1052,28 @@ int bee_btf_dump_c(FILE *out, const struct btf *btf)
 		     "#pragma clang attribute push (__attribute__((preserve_access_index)), "
 		     "apply_to = record)\n"
 		     "#endif\n\n");
-	/* Split BTF (a module): its own types; btf_dump pulls in the base
-	 * types they use. */
-	n = btf__type_cnt(btf);
-	start = btf__base_btf(btf) ? btf__type_cnt(btf__base_btf(btf)) : 1;
-	for (int id = start; id < n && !err; id++)
-		err = btf_dump__dump_type(d, id);
-	fprintf(out, "\n#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n"
+	if (ids) {
+		for (size_t i = 0; i < cnt && !err; i++)
+			err = btf_dump__dump_type(d, ids[i]);
+	} else {
+		/* Split BTF (a module): its own types; btf_dump pulls in the
+		 * base types they use. */
+		n = btf__type_cnt(btf);
+		start = btf__base_btf(btf) ? btf__type_cnt(btf__base_btf(btf)) : 1;
+		for (int id = start; id < n && !err; id++)
+			err = btf_dump__dump_type(d, id);
+	}
+	fprintf(out, "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n"
 		     "#endif /* __VMLINUX_H__ */\n");
 	btf_dump__free(d);
 	if (!err && ferror(out))
 		err = -EIO;
 	return err;
+}
+
+int bee_btf_dump_c(FILE *out, const struct btf *btf)
+{
+	return bee_btf_dump_c_types(out, btf, NULL, 0);
 }
 
 /* ---- BTF raw dump (bpftool's "format raw") ------------------------------------ */
@@ -1218,6 +1228,16 @@ static void raw_type(FILE *out, const struct btf *btf, uint32_t id, const struct
 		break;
 	}
 	fputc('\n', out);
+}
+
+int bee_btf_dump_raw_type(FILE *out, const struct btf *btf, uint32_t id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	if (!t || id == 0)
+		return -ENOENT;
+	raw_type(out, btf, id, t);
+	return ferror(out) ? -EIO : 0;
 }
 
 int bee_btf_dump_raw(FILE *out, const struct btf *btf)

@@ -560,6 +560,42 @@ static void test_btf_split(void **state)
 	btf__free(base);
 }
 
+/* `btf dump map MAP key|value|kv|all` in both formats prints what bpftool
+ * (the oracle) prints for the same map. */
+static void test_btf_dump_map(void **state)
+{
+	static const char *const parts[] = { "key", "value", "kv", "all" };
+	static const char *const fmts[] = { "raw", "c" };
+	struct bpf_object *obj = open_obj();
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+	char *got, *want;
+	int fd = bpf_object__find_map_fd_by_name(obj, "feat_hits");
+
+	assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+	if (t_sh(NULL, "bpftool version >/dev/null 2>&1"))
+		t_skip("no bpftool (the oracle)");
+	for (size_t p = 0; p < 4; p++) {
+		for (size_t f = 0; f < 2; f++) {
+			char what[96];
+
+			got = run(0, "%s btf dump map id %u %s format %s", bee(), info.id, parts[p],
+				  fmts[f]);
+			assert_int_equal(t_sh(&want, "bpftool btf dump map id %u %s format %s",
+					      info.id, parts[p], fmts[f]),
+					 0);
+			snprintf(what, sizeof(what), "btf dump map %s format %s", parts[p], fmts[f]);
+			t_streq(what, want, got);
+			free(got);
+			free(want);
+		}
+	}
+	got = run(0, "%s btf dump map id %u value", bee(), info.id);
+	t_contains("the value type of feat_hits", got, "TYPEDEF '__u64'");
+	free(got);
+	bpf_object__close(obj);
+}
+
 /* The probe says what this kernel really does: xdp loads, and kprobes and
  * trampolines are reported as the test library finds them. */
 static void test_feature_probe_truth(void **state)
@@ -635,6 +671,7 @@ int main(void)
 		cmocka_unit_test(test_link_cgroup_pin_detach),
 		cmocka_unit_test(test_link_tcx_xdp),
 		cmocka_unit_test(test_btf_split),
+		cmocka_unit_test(test_btf_dump_map),
 		cmocka_unit_test(test_feature_probe_truth),
 		cmocka_unit_test(test_feature_newer_types),
 	};
