@@ -234,6 +234,37 @@ check "3000 entries counted" "Found 3000 elements" "$(echo "$out" | tail -1)"
 n=$($BEE -j map dump pinned $H | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d), len(set(tuple(e["key"]) for e in d)))')
 check "3000 entries in JSON, all distinct" "3000 3000" "$n"
 
+# streaming: a million entries print as ~50 MB while bee stays small
+M=$D/${TAG}_1m
+$BEE map create $M type hash key 4 value 8 entries 1000000 name ${TAG:0:10}1m && pins+=("$M")
+python3 - "$M" <<'EOF'
+import ctypes, sys
+libbpf = ctypes.CDLL("libbpf.so.1", use_errno=True)
+libbpf.bpf_obj_get.argtypes = [ctypes.c_char_p]
+fd = libbpf.bpf_obj_get(sys.argv[1].encode())
+import array
+n = 1000000
+keys = array.array("I", range(n))
+vals = array.array("Q", range(n))
+kp = (ctypes.c_uint32 * n).from_buffer(keys)
+vp = (ctypes.c_uint64 * n).from_buffer(vals)
+cnt = ctypes.c_uint32(n)
+sys.exit(0 if libbpf.bpf_map_update_batch(fd, kp, vp, ctypes.byref(cnt), None) == 0 else 1)
+EOF
+if [ -x /usr/bin/time ]; then
+	bytes=$( { /usr/bin/time -f %M -o /tmp/${TAG}/rss $BEE map dump pinned $M | wc -c; } )
+	rss=$(cat /tmp/${TAG}/rss)
+	# 49 bytes a line: 49,000,000 bytes and the "Found" line
+	if [ "$bytes" -eq 49000023 ] && [ "$rss" -lt 32768 ]; then
+		ok "1M-entry dump streams in bounded memory"
+	else
+		fail "1M-entry dump streams in bounded memory" "want 49000023 bytes out with < 32768 KB peak RSS, got $bytes bytes, $rss KB"
+	fi
+else
+	skip "1M-entry dump streams" "no /usr/bin/time to read peak RSS"
+fi
+rm -f $M
+
 # an array (batch path of arrays) and a device map (no batch: per-element path)
 AR=$D/${TAG}_arr
 $BEE map create $AR type array key 4 value 4 entries 3 name ${TAG:0:10}ar && pins+=("$AR")
