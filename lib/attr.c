@@ -361,7 +361,8 @@ static void key(struct pr *p, const char *name)
 	}
 	if (p->cnt[p->depth]++)
 		fputs(", ", p->out);
-	fprintf(p->out, "%s=", name);
+	fputs(name, p->out);
+	fputc('=', p->out);
 }
 
 /* A C-escaped, quoted string for text output. */
@@ -393,12 +394,23 @@ static void val_str(struct pr *p, const char *s, size_t n)
 		text_str(p->out, s, n);
 }
 
+static void put_u(FILE *out, unsigned long long v)
+{
+	char b[24], *e = b + sizeof(b) - 1;
+
+	*e = 0;
+	do
+		*--e = '0' + v % 10;
+	while (v /= 10);
+	fputs(e, out);
+}
+
 static void val_uint(struct pr *p, unsigned long long v)
 {
 	if (p->json)
 		bee_json_uint(&p->j, v);
 	else
-		fprintf(p->out, "%llu", v);
+		put_u(p->out, v);
 }
 
 static void val_int(struct pr *p, long long v)
@@ -655,14 +667,93 @@ static bool is_fd_field(const char *f)
 	return ends_with(f, "_fd");
 }
 
+/* How a leaf field prints, decided by its name (and the command) once:
+ * a tracer prints the same fields thousands of times a second. */
+enum leaf_kind { LK_NUM, LK_ENUM, LK_FLAGS, LK_STRF, LK_FD, LK_IFINDEX, LK_PTR };
+
+struct leaf_class {
+	const char *name; /* BTF string: equal names share the pointer */
+	int cmd, depth;
+	enum leaf_kind kind;
+	const struct btf_type *et; /* LK_ENUM: the enum; LK_FLAGS: enum of flags */
+	const struct flag_name *table;
+};
+
+static struct leaf_class leaf_cache[512];
+
+static void classify(struct pr *p, const char *name, const struct btf_type *t, struct leaf_class *lc)
+{
+	const char *econst;
+
+	lc->et = NULL;
+	lc->table = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(enum_fields); i++) {
+		if (!strcmp(name, enum_fields[i].field)) {
+			lc->kind = LK_ENUM;
+			lc->et = enum_type(p->btf, enum_fields[i].enum_name);
+			return;
+		}
+	}
+	if (!strcmp(name, "type") && p->e->member && !strcmp(p->e->member, "enable_stats")) {
+		lc->kind = LK_ENUM;
+		lc->et = enum_type(p->btf, "bpf_stats_type");
+	} else if (flag_kind(p, name, &econst, &lc->table)) {
+		lc->kind = LK_FLAGS;
+		lc->et = econst ? enum_with(p->btf, econst) : NULL;
+	} else if (p->e->str && !strcmp(name, p->e->str)) {
+		lc->kind = LK_STRF;
+	} else if (is_fd_field(name)) {
+		lc->kind = LK_FD;
+	} else if (ends_with(name, "ifindex")) {
+		lc->kind = LK_IFINDEX;
+	} else if (t->size == 8 && !in_list(name, u64_numbers)) {
+		lc->kind = LK_PTR;
+	} else {
+		lc->kind = LK_NUM;
+	}
+}
+
+static void leaf_class(struct pr *p, const char *name, const struct btf_type *t,
+		       struct leaf_class *out)
+{
+	size_t h = ((uintptr_t)name >> 3) * 31 + (size_t)p->cmd * 7 + (size_t)p->depth;
+	struct leaf_class *lc;
+
+	pthread_mutex_lock(&cache_lock);
+	for (size_t i = 0; i < 8; i++) {
+		lc = &leaf_cache[(h + i) % ARRAY_SIZE(leaf_cache)];
+		if (lc->name == name && lc->cmd == p->cmd && lc->depth == p->depth) {
+			*out = *lc;
+			pthread_mutex_unlock(&cache_lock);
+			return;
+		}
+	}
+	pthread_mutex_unlock(&cache_lock);
+	/* outside the lock: classify() takes it for its own lookups */
+	classify(p, name, t, out);
+	out->name = name;
+	out->cmd = p->cmd;
+	out->depth = p->depth;
+	pthread_mutex_lock(&cache_lock);
+	for (size_t i = 0; i < 8; i++) {
+		lc = &leaf_cache[(h + i) % ARRAY_SIZE(leaf_cache)];
+		if (!lc->name) {
+			*lc = *out;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&cache_lock);
+}
+
 static void print_leaf(struct pr *p, const char *name, const struct btf_type *t, uint32_t off)
 {
 	unsigned long long u = 0;
 	long long s;
 	bool sign;
-	const char *econst;
-	const struct flag_name *table;
 	size_t sz = t->size;
+	struct leaf_class lc;
+	const char *en;
+	char buf[512];
 
 	if (sz > 8)
 		sz = 8;
@@ -670,49 +761,43 @@ static void print_leaf(struct pr *p, const char *name, const struct btf_type *t,
 	sign = btf_is_int(t) && (btf_int_encoding(t) & BTF_INT_SIGNED);
 	s = sz == 8 ? (long long)u : sz == 4 ? (int32_t)u : sz == 2 ? (int16_t)u : (int8_t)u;
 	key(p, name);
+	leaf_class(p, name, t, &lc);
 
-	for (size_t i = 0; i < ARRAY_SIZE(enum_fields); i++) {
-		if (strcmp(name, enum_fields[i].field))
-			continue;
-		const char *en = kenum_name(enum_fields[i].enum_name, (long long)u);
+	switch (lc.kind) {
+	case LK_ENUM:
+		en = enum_str(p->btf, lc.et, (long long)u);
 		if (en)
 			val_word(p, en);
 		else
 			val_uint(p, u);
 		return;
-	}
-	if (!strcmp(name, "type") && p->e->member && !strcmp(p->e->member, "enable_stats")) {
-		const char *en = kenum_name("bpf_stats_type", (long long)u);
-		if (en) {
-			val_word(p, en);
-			return;
-		}
-	}
-	if (flag_kind(p, name, &econst, &table)) {
-		char buf[512];
-
-		flags_str(p->btf, econst ? enum_with(p->btf, econst) : NULL, table, u, buf,
-			  sizeof(buf));
+	case LK_FLAGS:
+		flags_str(p->btf, lc.et, lc.table, u, buf, sizeof(buf));
 		val_word(p, buf);
 		return;
-	}
-	if (p->e->str && !strcmp(name, p->e->str) && p->o && p->o->str && u) {
-		val_str(p, p->o->str, (size_t)-1);
-		return;
-	}
-	if (is_fd_field(name)) {
-		val_fd(p, sign ? s : (long long)(int32_t)u);
-		return;
-	}
-	if (ends_with(name, "ifindex") && u && !p->json) {
-		char ifn[IF_NAMESIZE];
-
-		if (if_indextoname(u, ifn)) {
-			fprintf(p->out, "%llu<%s>", u, ifn);
+	case LK_STRF:
+		if (p->o && p->o->str && u) {
+			val_str(p, p->o->str, (size_t)-1);
 			return;
 		}
+		break;
+	case LK_FD:
+		val_fd(p, sign ? s : (long long)(int32_t)u);
+		return;
+	case LK_IFINDEX:
+		if (u && !p->json) {
+			char ifn[IF_NAMESIZE];
+
+			if (if_indextoname(u, ifn)) {
+				fprintf(p->out, "%llu<%s>", u, ifn);
+				return;
+			}
+		}
+		break;
+	default:
+		break;
 	}
-	if (t->size == 8 && !in_list(name, u64_numbers) && !p->json) {
+	if ((lc.kind == LK_PTR || lc.kind == LK_STRF) && !p->json) {
 		/* a user pointer: strace prints these in hex, NULL when 0 */
 		if (u)
 			fprintf(p->out, "%#llx", u);

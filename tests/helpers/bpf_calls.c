@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 
@@ -374,6 +375,9 @@ int main(int argc, char **argv)
 			perror("bpf_calls: map create");
 			return 1;
 		}
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (long i = 0; i < n; i++) {
 			memset(&a, 0, sizeof(a));
 			a.map_fd = fd;
@@ -381,7 +385,10 @@ int main(int argc, char **argv)
 			a.value = (uintptr_t)&val;
 			ok += sys_bpf(BPF_MAP_LOOKUP_ELEM, &a, offsetofend(union bpf_attr, flags)) == 0;
 		}
-		printf("lookups=%ld ok=%ld map_id=%u\n", n, ok, map_id_of(fd));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		printf("lookups=%ld ok=%ld loop_ns=%lld map_id=%u\n", n, ok,
+		       (long long)(t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec),
+		       map_id_of(fd));
 		return ok == n ? 0 : 1;
 	}
 	out_fd = open(argv[argc - 1], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);

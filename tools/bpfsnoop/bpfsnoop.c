@@ -400,14 +400,21 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 {
 	struct snoop *s = ctx;
 	const struct snoop_call *c = data;
+	struct snoop_call short_rec;
 	const char *cmd;
 	char cmdbuf[32], objtxt[320] = "";
 	struct bee_fd_info ret_fi = {};
 	bool have_ret_obj = false;
 	BEE_OPTS(bee_attr_opts, aopts, .fd_fn = snoop_fd, .fd_ctx = s);
 
-	if (size < sizeof(*c))
+	/* records end after the attr bytes the call passed */
+	if (size < offsetof(struct snoop_call, attr))
 		return 0;
+	if (size < sizeof(*c)) {
+		memset(&short_rec, 0, sizeof(short_rec));
+		memcpy(&short_rec, data, size);
+		c = &short_rec;
+	}
 	s->calls++;
 	s->cur_pid = c->pid;
 	s->cur = c;

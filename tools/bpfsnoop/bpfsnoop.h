@@ -63,9 +63,12 @@ struct snoop_call {
 	__u32 pad;
 	char comm[16];
 	char obj_name[16];
-	__u8 attr[SNOOP_ATTR_MAX];
-	char str[SNOOP_STR_MAX];
+	__u32 live;       /* in flight (the per-task slot is reused) */
+	__u32 pad2;
 	struct snoop_fd fds[SNOOP_FDS];
+	char str[SNOOP_STR_MAX];
+	/* last: a record ends after the attr_cap bytes the call passed */
+	__u8 attr[SNOOP_ATTR_MAX];
 };
 
 struct snoop_call_insns {
