@@ -79,6 +79,8 @@ expect xdpgeneric_kernel_sees_it "$(ip -n $A link show $IFA)" ' bash -c "ip -n $
 js=$(bee -j net list dev $IFA)
 pid1=$(echo "$js" | jq_ "d[0]['prog_id']")
 expect list_json "$js" '[ "$(echo "$js" | jq_ "(len(d), d[0]['\''kind'\''], d[0]['\''mode'\''], d[0]['\''link_id'\'']>0)")" = "(1, '\''xdp'\'', '\''generic'\'', True)" ]'
+bt=$($NA bpftool net show dev $IFA -j | jq_ "[(e['mode'], e['id']) for e in d[0]['xdp']]")
+expect list_matches_bpftool "$bt" '[ "$bt" = "[('\''generic'\'', $pid1)]" ]'
 got=$(ping_b 4)
 cnt=$(xdp_count "$pid1" 1 packets)
 expect xdpgeneric_counts_ping "replies $got, counted $cnt" '[ "$got" = 4 ] && [ "$cnt" = 4 ]'
@@ -154,10 +156,46 @@ expect tc_clsact_listed "$js" '[ "$(echo "$js" | jq_ "sorted((e['\''kind'\''], e
 pin_in=$(echo "$js" | jq_ "[e['prog_id'] for e in d if e['direction']=='ingress'][0]")
 got1=$(udp b2a $((PORT + 2)) 9); ci=$(tc_count "$pin_in" 0 packets)
 expect tc_clsact_exact_counts "rx $got1 counted $ci" '[ "$got1" = 9 ] && [ "$ci" = 9 ]'
+bt=$($NA bpftool net show dev $IFA -j | jq_ "sorted((e['kind'], e['id']) for e in d[0]['tc'])")
+mine=$(echo "$js" | jq_ "sorted(('clsact/' + e['direction'], e['prog_id']) for e in d)")
+expect tc_clsact_list_matches_bpftool "bpftool $bt, bee $mine" '[ "$bt" = "$mine" ]'
 out=$(bee net attach tc_ingress object "$OBJT" sec ingress dev $IFA legacy 2>&1); rc=$?
 expect tc_clsact_twice_refused "rc $rc: $out" '[ $rc -eq 1 ] && [[ $out == *"already has a bpf filter"* ]]'
 bee net detach tc_ingress dev $IFA >/dev/null 2>&1; bee net detach tc_egress dev $IFA >/dev/null 2>&1
 expect tc_clsact_detach_removes_qdisc "$(ip netns exec $A tc qdisc show dev $IFA)" ' bash -c "! ip netns exec $A tc qdisc show dev $IFA | grep -q clsact"'
+
+# ---- an object written for tc (SEC("ingress")), loaded by tc and by bee ----
+cat > "$T/tcstyle.c" <<'C'
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, __u64); } seen SEC(".maps");
+SEC("ingress")
+int count_in(struct __sk_buff *skb)
+{
+	__u32 k = 0;
+	__u64 *v = bpf_map_lookup_elem(&seen, &k);
+	if (v)
+		__sync_fetch_and_add(v, 1);
+	return 0; /* TC_ACT_OK */
+}
+char LICENSE[] SEC("license") = "GPL";
+C
+if clang -target bpf -O2 -g -I"$BEE_BUILD" -c "$T/tcstyle.c" -o "$T/tcstyle.o" 2>"$T/cc"; then
+	out=$(bee net attach tc_ingress object "$T/tcstyle.o" sec ingress dev $IFA legacy 2>&1); rc=$?
+	got=$(udp b2a $((PORT + 6)) 8)
+	id=$(bee -j net list dev $IFA | jq_ "d[0]['prog_id']")
+	m=$(bpftool prog show id "$id" -j | jq_ "d['map_ids'][0]")
+	c=$(bpftool map lookup id "$m" key 0 0 0 0 -j | jq_ "d['formatted']['value']" 2>/dev/null)
+	expect tc_style_sec_ingress "rc $rc: $out; rx $got seen $c" '[ $rc -eq 0 ] && [ "$got" = 8 ] && [ "$c" = 8 ]'
+	bee net detach tc_ingress dev $IFA >/dev/null 2>&1
+	ip netns exec $A tc qdisc add dev $IFA clsact && ip netns exec $A tc filter add dev $IFA ingress bpf da obj "$T/tcstyle.o" sec ingress 2>/dev/null
+	js=$(bee -j net list dev $IFA)
+	out=$(bee net detach tc_ingress dev $IFA 2>&1); rc=$?
+	expect tc_detach_what_tc_added "rc $rc: $out; $js" '[ $rc -eq 0 ] && [ "$(echo "$js" | jq_ "(d[0][\"kind\"], d[0][\"direct_action\"])")" = "('\''tc'\'', True)" ] && [ "$(bee -j net list dev $IFA)" = "[]" ]'
+	ip netns exec $A tc qdisc del dev $IFA clsact 2>/dev/null
+else
+	skip tc_style_sec_ingress "clang cannot build a BPF object here: $(head -c 200 "$T/cc")"
+fi
 
 # ---- custom pin path ----
 out=$(bee net attach xdpgeneric object "$OBJX" dev $IFA pin /sys/fs/bpf/beenet-pin-$P 2>&1); rc=$?
