@@ -12,7 +12,7 @@ pkgs=(
 	qemu-system-x86 busybox-static cpio kmod
 )
 if [ "${1:-}" = bench ]; then
-	pkgs+=(bpftrace hyperfine)
+	pkgs+=(bpftrace hyperfine strace)
 fi
 
 missing=()
