@@ -8,7 +8,7 @@ set -euo pipefail
 pkgs=(
 	make gcc clang llvm pkg-config
 	libbpf-dev libelf-dev zlib1g-dev libcapstone-dev libdw-dev
-	libcmocka-dev iproute2 iputils-ping bpftool libcap2-bin tmux python3
+	libcmocka-dev iproute2 iputils-ping bpftool libcap2-bin tmux python3 jq
 	qemu-system-x86 busybox-static cpio kmod
 )
 if [ "${1:-}" = bench ]; then
