@@ -89,6 +89,31 @@ if have_bpftool; then
 	why="bee $got, bpftool $want"
 	check btf_list_vmlinux_matches_bpftool test "$got" = "$want"
 fi
+# the programs and maps using each BTF object, as bpftool sees them (for
+# the objects both runs saw)
+if have_bpftool; then
+	bpftool -j btf list >"$T/bl"; $BEE -j btf list >"$T/l"
+	why="$(python3 - "$T/l" "$T/bl" 2>&1 <<'PY'
+import json, sys
+bee = {x["id"]: x for x in json.load(open(sys.argv[1]))}
+bpf = {x["id"]: x for x in json.load(open(sys.argv[2]))}
+common = set(bee) & set(bpf)
+assert common
+for i in common:
+    assert bee[i]["size_bytes"] == bpf[i]["size"], (i, bee[i], bpf[i])
+# objects may appear or vanish between the runs: a prog or map that both
+# saw must be listed under the same BTF object by both
+for kind in ("prog_ids", "map_ids"):
+    seen_bee = {o for x in bee.values() for o in x[kind]}
+    seen_bpf = {o for x in bpf.values() for o in x[kind]}
+    for i in common:
+        a = set(bee[i][kind]) & seen_bpf
+        b = set(bpf[i][kind]) & seen_bee
+        assert a == b, (i, kind, sorted(a), sorted(b))
+PY
+)"
+	check btf_list_matches_bpftool test -z "$why"
+fi
 $BEE btf list >"$T/list"
 why="$(head -2 "$T/list")"
 check btf_list_text grep -qE '^1: name \[vmlinux\]  size [0-9]+B$' "$T/list"

@@ -33,6 +33,24 @@ PY
 )"
 	check link_list_matches_bpftool test -z "$why"
 fi
+# perf list: the attachments both see (processes come and go between the
+# two runs) have the same program, kind and target as bpftool says
+if command -v bpftool >/dev/null; then
+	bpftool -j perf list >"$T/bp"; $BEE -j perf list >"$T/p"
+	why="$(python3 - "$T/p" "$T/bp" 2>&1 <<'PY'
+import json, sys
+bee = {(x["pid"], x["fd"]): x for x in json.load(open(sys.argv[1]))}
+bpf = {(x["pid"], x["fd"]): x for x in json.load(open(sys.argv[2]))}
+for k in set(bee) & set(bpf):
+    b, o = bee[k], bpf[k]
+    assert b["prog_id"] == o["prog_id"] and b["fd_type"] == o["fd_type"], (b, o)
+    for key in ("tracepoint", "filename", "func", "offset"):
+        if key in o:
+            assert b.get(key) == o[key], (key, b, o)
+PY
+)"
+	check perf_list_matches_bpftool test -z "$why"
+fi
 $BEE -j perf list >"$T/p"; why="$(head -c 200 "$T/p")"
 check perf_list_json python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert isinstance(d,list)' "$T/p"
 
