@@ -191,4 +191,4 @@ static int do_bashreadline(int argc, char **argv)
 	return cli_run(&o);
 }
 
-BEE_TOOL("bashreadline", do_bashreadline, "print the lines typed into bash (uretprobe on readline)");
+BEE_TOOL("bashreadline", do_bashreadline, "print the lines typed into bash (readline uretprobe)");

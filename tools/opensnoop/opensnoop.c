@@ -31,9 +31,10 @@ static int usage(void)
 	       "  -x, --failed        only failed opens\n"
 	       "      --duration S    stop after S seconds\n"
 	       "  -j, --json          one JSON object per line:\n"
-	       "                      {\"type\":\"event\",\"map\":\"events\",\"data\":{\"pid\":..,\"tid\":..,\n"
-	       "                      \"uid\":..,\"comm\":..,\"ret\":..,\"error\":..,\"flags\":..,\n"
-	       "                      \"flags_str\":..,\"mode\":..,\"syscall\":..,\"path\":..}}\n"
+	       "                      {\"type\":\"event\",\"map\":\"events\",\"data\":{\"pid\":..,\n"
+	       "                      \"tid\":..,\"uid\":..,\"comm\":..,\"ret\":..,\"error\":..,\n"
+	       "                      \"flags\":..,\"flags_str\":..,\"mode\":..,\"syscall\":..,\n"
+	       "                      \"path\":..}}\n"
 	       "  -q, --quiet         no status lines on stderr\n"
 	       "  -h, --help          this help\n");
 	return EXIT_OK;

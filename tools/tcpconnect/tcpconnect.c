@@ -33,9 +33,9 @@ static int usage(void)
 	       "  -6, --ipv6          only IPv6\n"
 	       "      --duration S    stop after S seconds\n"
 	       "  -j, --json          one JSON object per line:\n"
-	       "                      {\"type\":\"event\",\"map\":\"events\",\"data\":{\"pid\":..,\"tid\":..,\n"
-	       "                      \"uid\":..,\"comm\":..,\"ip\":4|6,\"saddr\":..,\"daddr\":..,\n"
-	       "                      \"sport\":..,\"dport\":..}}\n"
+	       "                      {\"type\":\"event\",\"map\":\"events\",\"data\":{\"pid\":..,\n"
+	       "                      \"tid\":..,\"uid\":..,\"comm\":..,\"ip\":4|6,\"saddr\":..,\n"
+	       "                      \"daddr\":..,\"sport\":..,\"dport\":..}}\n"
 	       "  -q, --quiet         no status lines on stderr\n"
 	       "  -h, --help          this help\n",
 	       TCPCONNECT_MAX_PORTS);
