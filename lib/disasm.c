@@ -281,16 +281,30 @@ static const char *size_sx_name(uint8_t code)
 	}
 }
 
-/* The function that starts at instruction @pc, from func_info. */
+/* The function that starts at instruction @pc, from func_info (which the
+ * kernel and libbpf keep sorted by instruction): a binary search, as calls
+ * are looked up once per call instruction. */
 static const char *func_at(const struct bee_disasm_opts *opts, long pc)
 {
+	size_t lo = 0, hi;
+
 	if (!opts || !opts->btf || !opts->func_info)
 		return NULL;
-	for (size_t i = 0; i < opts->func_info_cnt; i++) {
-		if ((long)opts->func_info[i].insn_off != pc)
-			continue;
-		const struct btf_type *t = btf__type_by_id(opts->btf, opts->func_info[i].type_id);
-		return t ? btf__name_by_offset(opts->btf, t->name_off) : NULL;
+	hi = opts->func_info_cnt;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		long off = opts->func_info[mid].insn_off;
+
+		if (off == pc) {
+			const struct btf_type *t =
+				btf__type_by_id(opts->btf, opts->func_info[mid].type_id);
+
+			return t ? btf__name_by_offset(opts->btf, t->name_off) : NULL;
+		}
+		if (off < pc)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return NULL;
 }
@@ -583,29 +597,34 @@ struct printer {
 	int *label; /* label number per instruction, 0 = none */
 	struct bee_json j;
 	uint32_t last_line_off, last_line_num;
+	size_t fi_next, li_next; /* cursors into func_info, line_info */
 };
 
-static void proto_of(const struct printer *p, size_t pc, char *buf, size_t sz)
+/* func_info and line_info are sorted by instruction and the printer goes
+ * forward, so each keeps a cursor: a large program costs one pass. */
+static void proto_of(struct printer *p, size_t pc, char *buf, size_t sz)
 {
 	const struct bee_disasm_opts *o = p->opts;
 
 	buf[0] = 0;
 	if (!o || !o->btf || !o->func_info)
 		return;
-	for (size_t i = 0; i < o->func_info_cnt; i++)
-		if (o->func_info[i].insn_off == pc)
-			bee_btf_func_proto(o->btf, o->func_info[i].type_id, buf, sz);
+	while (p->fi_next < o->func_info_cnt && o->func_info[p->fi_next].insn_off < pc)
+		p->fi_next++;
+	if (p->fi_next < o->func_info_cnt && o->func_info[p->fi_next].insn_off == pc)
+		bee_btf_func_proto(o->btf, o->func_info[p->fi_next].type_id, buf, sz);
 }
 
-static const struct bpf_line_info *line_of(const struct printer *p, size_t pc)
+static const struct bpf_line_info *line_of(struct printer *p, size_t pc)
 {
 	const struct bee_disasm_opts *o = p->opts;
 
 	if (!o || !o->btf || !o->line_info)
 		return NULL;
-	for (size_t i = 0; i < o->line_info_cnt; i++)
-		if (o->line_info[i].insn_off == pc)
-			return &o->line_info[i];
+	while (p->li_next < o->line_info_cnt && o->line_info[p->li_next].insn_off < pc)
+		p->li_next++;
+	if (p->li_next < o->line_info_cnt && o->line_info[p->li_next].insn_off == pc)
+		return &o->line_info[p->li_next];
 	return NULL;
 }
 

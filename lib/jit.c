@@ -82,6 +82,7 @@ struct jit_printer {
 	struct bee_json j;
 	struct bee_prog_data *d;
 	uint32_t last_line_off;
+	uint32_t jl_next; /* cursor into jited_line_info */
 };
 
 /* A branch's absolute target from capstone's operand text ("0xffff..."
@@ -104,16 +105,19 @@ static bool is_branch(csh h, const cs_insn *in)
 	return cs.insn_group(h, in, CS_GRP_CALL) || cs.insn_group(h, in, CS_GRP_JUMP);
 }
 
+/* The line info entry placed at native address @addr. Addresses only grow
+ * while printing, so a cursor walks the (sorted) table once. */
 static const struct bpf_line_info *jit_line(struct jit_printer *p, uint64_t addr)
 {
 	struct bee_prog_data *d = p->d;
+	uint32_t n = d->info.nr_jited_line_info;
 
-	if (!d->btf || !d->info.nr_jited_line_info ||
-	    d->info.nr_jited_line_info != d->info.nr_line_info)
+	if (!d->btf || !n || n != d->info.nr_line_info)
 		return NULL;
-	for (uint32_t k = 0; k < d->info.nr_jited_line_info; k++)
-		if (d->jited_line_info[k] == addr)
-			return &d->line_info[k];
+	while (p->jl_next < n && d->jited_line_info[p->jl_next] < addr)
+		p->jl_next++;
+	if (p->jl_next < n && d->jited_line_info[p->jl_next] == addr)
+		return &d->line_info[p->jl_next];
 	return NULL;
 }
 
@@ -294,6 +298,13 @@ int bee_prog_dump_jited(int prog_fd, FILE *out, unsigned flags)
 				k += snprintf(name + k, sizeof(name) - k, "%02x", d.info.tag[b]);
 			snprintf(name + k, sizeof(name) - k, "_%s", d.info.name);
 		}
+		/* subprograms need not lie in address order: start the line
+		 * cursor at this function's first line info */
+		p.jl_next = 0;
+		if (i < d.info.nr_func_info)
+			while (p.jl_next < d.info.nr_line_info &&
+			       d.line_info[p.jl_next].insn_off < d.func_info[i].insn_off)
+				p.jl_next++;
 		n = print_func(&p, h, d.jited + done, len, base, name, proto);
 		if (n < 0) {
 			err = n;

@@ -142,6 +142,8 @@ static void test_jited(void **state)
 		funcs++;
 	t_eq("functions (main + disasm_sub)", 2, funcs + (strncmp(out, "bpf_prog_", 9) == 0));
 	t_contains("helper call target named", out, "; bpf_get_current_pid_tgid");
+	t_contains("source line in the main function", out, "; u32 pid = bpf_get_current_pid_tgid() >> 32;\n");
+	t_contains("source line in the subprogram", out, "; return x * 3 + bpf_get_smp_processor_id();\n");
 	free(out);
 }
 
