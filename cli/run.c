@@ -402,10 +402,14 @@ int cli_run(const struct run_opts *o)
 	if (o->duration > 0)
 		deadline = now_s() + o->duration;
 
+	/* Records can wait in a buffer without a wake-up (batched wake-ups), so
+	 * poll on a timeout too: short at first and while records flow, up to
+	 * 16 ms when idle. That bounds the latency of any record. */
+	int idle = 0;
 	while (!stop_signal) {
 		struct pollfd pf[2] = { { .fd = bee_events__fd(ev), .events = POLLIN },
 					{ .fd = rs.trace_fd, .events = POLLIN } };
-		int timeout = 100;
+		int timeout = idle < 4 ? 1 << idle : 16;
 
 		if (deadline) {
 			double left = deadline - now_s();
@@ -423,6 +427,9 @@ int cli_run(const struct run_opts *o)
 			cli_err("reading events: %s", strerror(-err));
 			goto out;
 		}
+		idle = err > 0 ? 0 : idle + 1;
+		if (err > 0)
+			fflush(rs.out); /* a batch at a time: readers see events promptly */
 		if (rs.trace_fd >= 0)
 			bee_trace_pipe_read(rs.trace_fd, rs.trace_buf, &rs.trace_len, on_trace_line, &rs);
 		if (o->max_events && rs.events >= o->max_events)

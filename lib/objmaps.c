@@ -74,11 +74,11 @@ static int print_array_hist(struct bpf_map *map, FILE *out, bool json, bool log2
 		bee_hist_print_json(out, slots, n, log2, 0, 1);
 		fputs("}\n", out);
 	} else {
-		fprintf(out, "\n%s:\n", bpf_map__name(map));
+		fputc('\n', out);
 		if (log2)
-			bee_hist_print_log2(out, slots, n, "value");
+			bee_hist_print_log2(out, slots, n, bpf_map__name(map));
 		else
-			bee_hist_print_linear(out, slots, n, "value", 0, 1);
+			bee_hist_print_linear(out, slots, n, bpf_map__name(map), 0, 1);
 	}
 	free(slots);
 	free(vals);
@@ -233,6 +233,11 @@ int bee_obj__print_maps(struct bee_obj *obj, FILE *out, bool json)
 				bee_json_str(out, bpf_map__name(map));
 				fputs(",\"entries\":", out);
 			} else {
+				/* an empty hash prints nothing, not a bare title */
+				char key[512];
+				if (bpf_map__key_size(map) <= sizeof(key) &&
+				    bpf_map_get_next_key(bpf_map__fd(map), NULL, key))
+					continue;
 				fprintf(out, "\n%s:\n", bpf_map__name(map));
 			}
 			fflush(out);
