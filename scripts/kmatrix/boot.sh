@@ -3,7 +3,11 @@
 # keep its two serial ports: OUTDIR/console.log (kernel messages, ttyS0) and
 # OUTDIR/results.log (the test results, ttyS1; see scripts/kmatrix/init).
 #
-#   scripts/kmatrix/boot.sh VMLINUZ INITRAMFS OUTDIR
+#   scripts/kmatrix/boot.sh VMLINUZ INITRAMFS OUTDIR [NAME:ro|rw:IMAGE ...]
+#
+# Each NAME:MODE:IMAGE is a raw disk image attached as the next virtio disk
+# (vda, vdb, ...); the guest learns which is which from kmx.NAME=vdX on its
+# command line (scripts/kmatrix/init mounts "toolchain" and "cache").
 #
 # KMX_ACCEL=kvm|tcg   default: kvm only when /dev/kvm opens and the CPU
 #                     shows vmx/svm (nested KVM without them is unusably slow)
@@ -12,6 +16,7 @@
 set -uo pipefail
 
 vmlinuz=$1 initrd=$2 outdir=$3
+shift 3
 mem=${KMX_MEM:-2048}
 smp=${KMX_SMP:-2}
 limit=${KMX_TIMEOUT:-170}
@@ -28,6 +33,18 @@ if [ "$accel" = kvm ]; then
 else
 	acc=(-accel tcg,thread=multi -cpu max)
 fi
+drive=() disks=
+letters=(a b c d e f)
+i=0
+for d in "$@"; do
+	name=${d%%:*} rest=${d#*:}
+	mode=${rest%%:*} img=${rest#*:}
+	ro=
+	[ "$mode" = ro ] && ro=,readonly=on
+	drive+=(-drive "file=$img,if=virtio,format=raw$ro")
+	disks+=" kmx.$name=vd${letters[$i]}"
+	i=$((i + 1))
+done
 mkdir -p "$outdir"
 rm -f "$outdir/console.log" "$outdir/results.log"
 echo "$accel" >"$outdir/accel"
@@ -37,8 +54,8 @@ echo "$accel" >"$outdir/accel"
 timeout -s KILL "$limit" qemu-system-x86_64 "${acc[@]}" -m "$mem" -smp "$smp" \
 	-nodefaults -display none -no-reboot -monitor none \
 	-serial "file:$outdir/console.log" -serial "file:$outdir/results.log" \
-	-kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off" \
+	-kernel "$vmlinuz" -initrd "$initrd" "${drive[@]}" \
+	-append "console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off$disks" \
 	</dev/null >"$outdir/qemu.log" 2>&1
 rc=$?
 [ $rc -eq 137 ] && rc=124

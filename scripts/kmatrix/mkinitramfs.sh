@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Build the guest's initramfs for the kernel matrix.
+# Build the guest's initramfs for the kernel matrix, and the read-only disk
+# image that carries clang.
 #
-#   scripts/kmatrix/mkinitramfs.sh BUILD ROOT KDIR KVER OUT
+#   scripts/kmatrix/mkinitramfs.sh BUILD ROOT KDIR KVER OUT [TOOLCHAIN_IMG]
 #
 # BUILD, ROOT: bee's build and source trees (absolute). They are placed at the
 # same absolute paths inside the guest, so BEE_BUILD/BEE_ROOT and any path a
@@ -10,43 +11,62 @@
 # OUT: the cpio archive to write (uncompressed: under TCG the kernel
 # inflating a compressed archive costs more than reading a bigger one).
 #
-# Holds: bee, every tests/kernel binary, tests/helpers, examples (programs and
-# BPF objects), tests/bpf objects, build/vmlinux.h, bee's headers and the
-# source files tests may read, the shared libraries of every ELF file copied
-# (ldd), busybox, bash as /bin/sh (busybox's sh would prefer its own ip/tc
-# applets over iproute2), iproute2, bpftool and ping, the kernel's config, and
-# the modules named in $KMX_MODULES with their dependencies.
+# The initramfs holds: bee, every tests/kernel binary, tests/helpers, examples
+# (programs and BPF objects), tests/bpf objects, build/vmlinux.h, the source
+# tree (headers, BPF sources, data), the shared libraries of every ELF file
+# copied (ldd), busybox, bash as /bin/sh (busybox's sh would prefer its own
+# ip/tc applets over iproute2), iproute2, bpftool, ping, the kernel's config,
+# and the modules named in $KMX_MODULES with their dependencies.
+#
+# TOOLCHAIN_IMG (optional): an ext2 image with clang, its libraries and
+# headers, for the tests that open BPF C sources (bee compiles them in the
+# guest against a vmlinux.h made from the guest kernel's BTF). It is built
+# only when missing, and the guest mounts it read-only at /toolchain; the
+# initramfs links those paths there. 200 MB in the initramfs itself would
+# cost ~20 s of unpacking under TCG; from a disk only the pages clang touches
+# are read.
 set -euo pipefail
 
-build=$1 root=$2 kdir=$3 kver=$4 out=$5
+build=$1 root=$2 kdir=$3 kver=$4 out=$5 timg=${6:-}
 here=$(cd "$(dirname "$0")" && pwd)
 modules=${KMX_MODULES:-veth dummy ifb tun sch_ingress sch_prio sch_fq cls_bpf act_bpf act_gact}
 tools=${KMX_TOOLS:-bash ip tc bpftool ping ss unshare nsenter timeout stat mount umount taskset stdbuf}
-test_timeout=${KMX_TEST_TIMEOUT:-60}
+test_timeout=${KMX_TEST_TIMEOUT:-120}
+jobs=${KMX_JOBS:-2}
 
 R=$(mktemp -d "${TMPDIR:-/tmp}/bee-kmatrix-root.XXXXXX")
-trap 'rm -rf "$R"' EXIT
+S=
+trap 'rm -rf "$R" ${S:+"$S"}' EXIT
 # Debian 12's merged /usr layout, so library paths from ldd land right.
-mkdir -p "$R"/usr/{bin,sbin,lib,lib64} "$R"/{proc,sys,dev,tmp,run,root,etc,boot,kmx/modules}
-ln -s usr/bin "$R/bin"
-ln -s usr/sbin "$R/sbin"
-ln -s usr/lib "$R/lib"
-ln -s usr/lib64 "$R/lib64"
+layout() {
+	mkdir -p "$1"/usr/{bin,sbin,lib,lib64}
+	ln -s usr/bin "$1/bin"
+	ln -s usr/sbin "$1/sbin"
+	ln -s usr/lib "$1/lib"
+	ln -s usr/lib64 "$1/lib64"
+}
+layout "$R"
+mkdir -p "$R"/{proc,sys,dev,tmp,run,root,etc,boot,toolchain,kmx/modules} "$R"/var/{tmp,lib,cache}
+# as on Debian: /var/run is /run (ip netns keeps its mounts in /var/run/netns)
+ln -s /run "$R/var/run"
+ln -s /run/lock "$R/var/lock"
 
 declare -A seen
-# Copy a file to the same path in the guest, dereferenced.
+# Copy a file to the same path under $dest, dereferenced; hard links when
+# on the same filesystem (the toolchain stage is 200 MB).
+dest=$R
 put() {
-	local src=$1 dst=${2:-$1}
-	mkdir -p "$R$(dirname "$dst")"
-	cp -L "$src" "$R$dst"
+	local src=$1 dst=$dest$1
+	mkdir -p "$(dirname "$dst")"
+	cp -L "$src" "$dst"
 }
 # Copy an ELF file and every shared library it needs.
 put_elf() {
 	local f=$1 lib
 	put "$f"
 	for lib in $(ldd "$f" 2>/dev/null | grep -oE '/[^ ]+' || true); do
-		[ -n "${seen[$lib]:-}" ] && continue
-		seen[$lib]=1
+		[ -n "${seen[$dest$lib]:-}" ] && continue
+		seen[$dest$lib]=1
 		put "$lib"
 	done
 }
@@ -67,17 +87,74 @@ done
 
 # bee's build tree: binaries, objects, headers.
 put_elf "$build/bee"
-for f in "$build"/tests/kernel/test_* "$build"/tests/helpers/* "$build"/examples/*; do
+for f in "$build"/tests/kernel/test_* "$build"/tests/helpers/* "$build"/examples/* \
+	"$build"/examples/*/*; do
 	case $f in *.o | *.d) continue ;; esac
 	is_elf "$f" && put_elf "$f"
 done
-for f in "$build"/examples/*.bpf.o "$build"/tests/bpf/*.bpf.o "$build"/vmlinux.h; do
-	[ -f "$f" ] && put "$f"
-done
+# every BPF object the build made (examples, tools, tests/bpf) and vmlinux.h
+while read -r f; do put "$f"; done < <(find "$build" -path "$build/kmatrix" -prune -o \
+	-path "$build/test-logs" -prune -o -name '*.bpf.o' -print)
+put "$build/vmlinux.h"
 # The source tree without build outputs or git: headers, BPF sources, data.
 mkdir -p "$R$root"
 (cd "$root" && find . \( -name .git -o -name 'build*' \) -prune -o -type f -size -2M -print0 |
 	cpio --null -pdm --quiet "$R$root")
+
+# The toolchain image: clang, its resource headers, and the kernel and
+# libbpf headers BPF programs include. KMX_CLANG=0 leaves it out.
+if [ -n "$timg" ] && [ "${KMX_CLANG:-1}" != 0 ] && clang=$(command -v clang); then
+	cl=$(readlink -f "$clang")
+	dirs=()
+	for d in "$(clang -print-resource-dir)/include" /usr/include/bpf /usr/include/linux \
+		/usr/include/asm-generic /usr/include/x86_64-linux-gnu/asm; do
+		[ -d "$d" ] && dirs+=("$d")
+	done
+	elfs=("$cl" $(ldd "$cl" | grep -oE '/[^ ]+'))
+	# keyed by what goes in (paths, sizes, times): rebuilt when clang or a
+	# header changes, reused otherwise
+	key=$({ stat -L -c '%n %s %Y' "${elfs[@]}"; find "${dirs[@]}" -printf '%p %s %T@\n'; } |
+		sort | md5sum | cut -c1-16)
+	img=${timg%.img}-$key.img
+	if [ ! -f "$img" ] || [ ! -f "$img.list" ]; then
+		S=$(mktemp -d "${TMPDIR:-/tmp}/bee-kmatrix-tc.XXXXXX")
+		layout "$S"
+		dest=$S
+		put_elf "$cl"
+		ln -s "$cl" "$S/usr/bin/clang"
+		for d in "${dirs[@]}"; do
+			mkdir -p "$S$d"
+			cp -a "$d/." "$S$d/"
+		done
+		[ -e /usr/include/asm ] || ln -s x86_64-linux-gnu/asm "$S/usr/include/asm"
+		dest=$R
+		kb=$(du -sk "$S" | cut -f1)
+		rm -f "${timg%.img}"-*.img "${timg%.img}"-*.img.list
+		mke2fs -q -t ext2 -L bee-toolchain -m 0 -d "$S" "$img.tmp" $((kb * 12 / 10 + 16384))k >/dev/null
+		(cd "$S" && find . -mindepth 1 -printf '%P\n') >"$img.list.tmp"
+		mv "$img.tmp" "$img"
+		mv "$img.list.tmp" "$img.list"
+	fi
+	echo "$img" >"$timg.current"
+	# every toolchain path the initramfs lacks becomes a link into
+	# /toolchain; a linked directory covers everything below it
+	declare -A linked
+	while read -r p; do
+		q=$p
+		under=
+		while [[ $q == */* ]]; do
+			q=${q%/*}
+			[ -n "${linked[$q]:-}" ] && under=1 && break
+		done
+		[ -n "$under" ] && continue
+		[ -e "$R/$p" ] || [ -L "$R/$p" ] && continue
+		ln -s "/toolchain/$p" "$R/$p"
+		linked[$p]=1
+	done <"$img.list"
+	touch "$R/kmx/toolchain"
+	# ext4 (which mounts the ext2 image) wants crc32c even without checksums
+	modules="$modules virtio_pci virtio_blk crc32c_generic ext4"
+fi
 
 # The kernel's config where bee's feature probe (and bpftool) look for it.
 cp "$kdir/config" "$R/boot/config-$kver"
@@ -119,6 +196,7 @@ cat >"$R/kmx/env" <<EOF
 export BEE_BUILD='$build' BEE_ROOT='$root' BEE='$build/bee'
 export CMOCKA_MESSAGE_OUTPUT=stdout BEE_KMATRIX_GUEST=1
 KMX_TEST_TIMEOUT=$test_timeout
+KMX_JOBS=$jobs
 EOF
 cp "$here/init" "$R/init"
 chmod 755 "$R/init"

@@ -13,7 +13,7 @@
 #
 # Knobs: BEE_KMATRIX_CACHE (kernel cache, default ~/.cache/bee/kmatrix),
 # KMX_BUDGET (seconds for the whole step, 175), KMX_TEST_TIMEOUT (per test
-# binary in the guest, 60), KMX_ACCEL/KMX_MEM/KMX_SMP (scripts/kmatrix/boot.sh),
+# binary in the guest, 120), KMX_JOBS (binaries at a time in the guest, 2), KMX_ACCEL/KMX_MEM/KMX_SMP (scripts/kmatrix/boot.sh),
 # KMX_MODULES/KMX_TOOLS (scripts/kmatrix/mkinitramfs.sh), BEE_KMATRIX=0 to skip.
 set -uo pipefail
 
@@ -75,13 +75,27 @@ done
 t_host=$(since "$t0")
 
 # ---- initramfs and boot --------------------------------------------------------
-if ! "$kmx/mkinitramfs.sh" "$build" "$root" "$DIR" "$KVER" "$out/initramfs.cpio" 2>"$out/mkinitramfs.err"; then
+cache=$(dirname "$DIR")
+rm -f "$cache/toolchain.img.current"
+if ! "$kmx/mkinitramfs.sh" "$build" "$root" "$DIR" "$KVER" "$out/initramfs.cpio" \
+	"$cache/toolchain.img" 2>"$out/mkinitramfs.err"; then
 	echo "FAIL kmatrix: building the initramfs failed: $(tail -n1 "$out/mkinitramfs.err")"
 	exit 1
 fi
 t_initrd=$(since "$t0")
 left=$(awk -v b="$budget" -v u="$t_initrd" 'BEGIN{l=int(b-u); print l < 30 ? 30 : l}')
-KMX_TIMEOUT=$left "$kmx/boot.sh" "$DIR/vmlinuz" "$out/initramfs.cpio" "$out/guest"
+disks=()
+tc=$(cat "$cache/toolchain.img.current" 2>/dev/null) && disks+=("toolchain:ro:$tc")
+# bee's compile cache inside the guest, kept between runs (one run at a time
+# may use it; a run that did not end cleanly throws it away)
+gcache=$cache/guest-cache-$KVER.img
+exec 8>"$gcache.lock"
+if flock -n 8; then
+	[ -f "$gcache" ] || mke2fs -q -t ext2 -m 0 -L bee-cache "$gcache" 1G >/dev/null 2>&1 ||
+		rm -f "$gcache"
+	[ -f "$gcache" ] && disks+=("cache:rw:$gcache")
+fi
+KMX_TIMEOUT=$left "$kmx/boot.sh" "$DIR/vmlinuz" "$out/initramfs.cpio" "$out/guest" "${disks[@]}"
 qrc=$?
 accel=$(cat "$out/guest/accel" 2>/dev/null)
 t_boot=$(since "$t0")
@@ -105,6 +119,10 @@ elif ! grep -q '^KMX DONE' "$out/guest/results.log" 2>/dev/null; then
 	rrc=1
 else
 	echo "ok kmatrix:boot-$KVER"
+fi
+# a guest stopped mid-run may have left the cache disk half written
+if [[ " ${disks[*]} " == *" cache:rw:"* ]] && ! grep -q '^KMX DONE' "$out/guest/results.log" 2>/dev/null; then
+	rm -f "$gcache"
 fi
 echo "kmatrix: wall time $(since "$t0") s: kernel package ${t_fetch} s ($SOURCE), host results $(awk -v a="$t_fetch" -v b="$t_host" 'BEGIN{printf "%.1f", b-a}') s ($ran_here binaries run here), initramfs $(awk -v a="$t_host" -v b="$t_initrd" 'BEGIN{printf "%.1f", b-a}') s, boot + tests + power-off $(awk -v a="$t_initrd" -v b="$t_boot" 'BEGIN{printf "%.1f", b-a}') s"
 echo "kmatrix: table in $out/table.txt, guest console in $out/guest/console.log"
