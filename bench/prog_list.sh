@@ -35,14 +35,21 @@ hyperfine -N -w 5 -m 30 --export-json "$out/json.json" \
 hyperfine -w 5 -m 30 --export-json "$out/json.json" \
 	"$bee -j prog list >/dev/null" "bpftool -j prog list >/dev/null" >/dev/null
 
-python3 - "$out/text.json" "$out/json.json" <<'PY'
+# and one dump of a loaded program's instructions (kallsyms read by both)
+id=$(bpftool -j prog show pinned "$dir/c1/disasm_tracepoint_handler" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+hyperfine -N -w 3 -m 20 --export-json "$out/xlated.json" \
+	"$bee prog dump xlated id $id" "bpftool prog dump xlated id $id" >/dev/null 2>&1 ||
+hyperfine -w 3 -m 20 --export-json "$out/xlated.json" \
+	"$bee prog dump xlated id $id >/dev/null" "bpftool prog dump xlated id $id >/dev/null" >/dev/null
+
+python3 - "$out/text.json" "$out/json.json" "$out/xlated.json" <<'PY'
 import json, sys
-for f, what in zip(sys.argv[1:], ("text", "json")):
+for f, what in zip(sys.argv[1:], ("list text", "list json", "dump xlated")):
     r = json.load(open(f))["results"]
     b, t = r[0], r[1]
     cpu = lambda x: (x["user"] + x["system"]) * 1e3
     # wall time is noisy on a shared 2-core VM; CPU time (user+sys) less so
-    print("prog list (%s): wall bee %.2f ms ± %.2f, bpftool %.2f ms ± %.2f, ratio %.2fx (median %.2fx); "
+    print("prog %s: wall bee %.2f ms ± %.2f, bpftool %.2f ms ± %.2f, ratio %.2fx (median %.2fx); "
           "cpu bee %.2f ms, bpftool %.2f ms, ratio %.2fx"
           % (what, b["mean"] * 1e3, b["stddev"] * 1e3, t["mean"] * 1e3, t["stddev"] * 1e3,
              b["mean"] / t["mean"], b["median"] / t["median"], cpu(b), cpu(t), cpu(b) / cpu(t)))
