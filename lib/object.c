@@ -44,12 +44,6 @@ struct bee_obj {
 	int data_cnt;
 };
 
-/* Provided by lib/attach_net.c when linked in. */
-__attribute__((weak)) int bee_attach_net_prog(struct bpf_program *prog, const char *dev,
-					      const char *xdp_mode, const char *cgroup,
-					      struct bee_link **out);
-/* Provided by lib/sym.c when linked in. */
-__attribute__((weak)) int bee_resolve_binary(const char *name, pid_t pid, char *out, size_t out_sz);
 
 static char *obj_name_of(const char *path)
 {
@@ -633,7 +627,7 @@ static int resolve_binary(const char *name, pid_t pid, char *out, size_t sz)
 		snprintf(out, sz, "%s", name);
 		return 0;
 	}
-	if (bee_resolve_binary && bee_resolve_binary(name, pid, out, sz) == 0)
+	if (bee_resolve_binary(name, pid, out, sz) == 0)
 		return 0;
 	if (strstr(name, ".so")) {
 		static const char *dirs[] = { "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
@@ -821,7 +815,7 @@ static int attach_one(struct bee_obj *o, struct bpf_program *prog)
 	struct bpf_link *bl;
 	int err;
 
-	if (bee_attach_net_prog) {
+	{
 		err = bee_attach_net_prog(prog, o->dev, o->xdp_mode, o->cgroup, &l);
 		if (err == 1)
 			return add_link(o, l) ?: 1;
