@@ -44,6 +44,18 @@ static int prog_help(void)
 	return EXIT_OK;
 }
 
+/* "bee prog dump help", "bee prog pin --help": the grammar, exit 0. */
+static bool wants_help(int argc, char **argv)
+{
+	/* "help" only first: a program may be named "help" */
+	if (argc > 1 && !strcmp(argv[1], "help"))
+		return true;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	return false;
+}
+
 /* ---- finding programs ---------------------------------------------------- */
 
 struct prog_set {
@@ -512,7 +524,7 @@ static void catch_signals(void)
 
 static int do_show(int argc, char **argv)
 {
-	struct prog_set *s = calloc(1, sizeof(*s));
+	struct prog_set *s;
 	struct stats_delta *sd = NULL;
 	struct bee_json j;
 	uint64_t *cnt0 = NULL, *ns0 = NULL;
@@ -520,6 +532,9 @@ static int do_show(int argc, char **argv)
 	int stats_fd = -1, ret = EXIT_OK, n, i;
 	bool all = true, stats = false;
 
+	if (wants_help(argc, argv))
+		return prog_help();
+	s = calloc(1, sizeof(*s));
 	if (!s)
 		return cli_err("prog: %s", strerror(ENOMEM));
 	argc--, argv++;
@@ -696,6 +711,8 @@ static int do_dump(int argc, char **argv)
 	unsigned flags = 0;
 	int k, n, ret = EXIT_OK, err;
 
+	if (wants_help(argc, argv))
+		return prog_help();
 	argc--, argv++;
 	if (argc < 1)
 		return cli_usage("prog dump: expected 'xlated' or 'jited'");
@@ -769,6 +786,8 @@ static int do_pin(int argc, char **argv)
 	struct prog_set s = { .cnt = 0 };
 	int n, ret = EXIT_OK;
 
+	if (wants_help(argc, argv))
+		return prog_help();
 	argc--, argv++;
 	n = prog_parse(argc, argv, &s, false);
 	if (n < 0)
@@ -813,6 +832,8 @@ static int do_load(int argc, char **argv)
 	struct bpf_program *prog;
 	int err, ret = EXIT_OK;
 
+	if (wants_help(argc, argv))
+		return prog_help();
 	argc--, argv++;
 	if (argc < 2)
 		return cli_usage("prog %s: expected OBJ PATH", all ? "loadall" : "load");
@@ -896,6 +917,8 @@ static int do_tracelog(int argc, char **argv)
 	size_t len = 0;
 	int fd;
 
+	if (wants_help(argc, argv))
+		return prog_help();
 	argc--, argv++;
 	if (argc == 2 && cli_is(argv[0], "instance")) {
 		inst = argv[1];

@@ -352,5 +352,6 @@ fi
 
 # ---- help ---------------------------------------------------------------------------
 $BEE prog help | grep -qF 'PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }' &&
-	$BEE prog --help | grep -q 'dump xlated PROG' && ok help || fail help "no grammar in help"
+	$BEE prog --help | grep -q 'dump xlated PROG' && $BEE prog dump help | grep -q 'dump xlated PROG' &&
+	$BEE prog pin --help | grep -q 'prog pin' && ok help || fail help "no grammar in help"
 exit 0
