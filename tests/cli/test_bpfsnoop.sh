@@ -133,17 +133,37 @@ else
 	pid=$(jq -r 'select(.cmd) | .pid' "$tmp/att2.want" | head -1)
 	inid=$(jq -r 'select(.cmd == "BPF_PROG_LOAD" and .attr.prog_name == "snoop_ingress") | .ret_obj.id' "$tmp/att2.want")
 	egid=$(jq -r 'select(.cmd == "BPF_PROG_LOAD" and .attr.prog_name == "snoop_egress") | .ret_obj.id' "$tmp/att2.want")
-	lid=$(jq -r 'select(.cmd == "BPF_LINK_CREATE") | .ret' "$tmp/att2.want")
-	lines=(
-		"summary: 7 calls traced, 0 lost"
-		"  $pid bpf_calls: loaded prog $inid snoop_ingress (BPF_PROG_TYPE_CGROUP_SKB, 2 insns)"
-		"  $pid bpf_calls: loaded prog $egid snoop_egress (BPF_PROG_TYPE_CGROUP_SKB, 2 insns)"
-		"  $pid bpf_calls: attached prog:$inid:snoop_ingress to $cg (BPF_CGROUP_INET_INGRESS)"
-		"  $pid bpf_calls: attached prog:$egid:snoop_egress to $cg (BPF_CGROUP_INET_EGRESS) as link "
-	)
-	miss=
-	for l in "${lines[@]}"; do grep -qxF -- "$l" "$tmp/att.txt" || grep -qF -- "$l" "$tmp/att.txt" || miss="$l"; done
-	[ $rc -eq 0 ] && [ -z "$miss" ] && ok summary || fail summary "rc $rc, missing '$miss' in: $(tail -6 "$tmp/att.txt")"
+	lid=$(jq -r 'select(.cmd == "BPF_LINK_CREATE") | .ret_obj.id' "$tmp/att2.want")
+	want="
+summary: 7 calls traced, 0 lost
+  $pid bpf_calls: loaded prog $inid snoop_ingress (BPF_PROG_TYPE_CGROUP_SKB, 2 insns)
+  $pid bpf_calls: loaded prog $egid snoop_egress (BPF_PROG_TYPE_CGROUP_SKB, 2 insns)
+  $pid bpf_calls: attached prog:$inid:snoop_ingress to $cg (BPF_CGROUP_INET_INGRESS)
+  $pid bpf_calls: attached prog:$egid:snoop_egress to $cg (BPF_CGROUP_INET_EGRESS) as link $lid
+  $pid bpf_calls: detached prog:$inid:snoop_ingress from $cg (BPF_CGROUP_INET_INGRESS)"
+	got=$(tail -7 "$tmp/att.txt")
+	[ $rc -eq 0 ] && [ "$got" = "$want" ] && ok summary || fail summary "rc $rc, want: $want
+got: $got"
+
+	# the same as JSON, built from what the helper did
+	$BEE -j bpfsnoop --summary -o "$tmp/att3.bee" -- "$H" attach "$cg" "$tmp/att3.want"; rc=$?
+	d=$(jq -n -r --slurpfile w "$tmp/att3.want" --slurpfile g "$tmp/att3.bee" '
+	  ($w | map(select(.cmd))) as $w | ($w[0].pid) as $p | $cg as $cgp |
+	  def prog($n): $w | map(select(.cmd == "BPF_PROG_LOAD" and .attr.prog_name == $n))[0];
+	  [ ((prog("snoop_ingress"), prog("snoop_egress")) |
+	      {pid: $p, comm: "bpf_calls", action: "load_prog", cmd: "BPF_PROG_LOAD", prog_id: .ret_obj.id,
+	       prog_name: .attr.prog_name, prog_type: "BPF_PROG_TYPE_CGROUP_SKB", insn_cnt: 2}),
+	    {pid: $p, comm: "bpf_calls", action: "attach", cmd: "BPF_PROG_ATTACH", prog_id: prog("snoop_ingress").ret_obj.id,
+	     prog_name: "snoop_ingress", target: $cgp, attach_type: "BPF_CGROUP_INET_INGRESS"},
+	    {pid: $p, comm: "bpf_calls", action: "attach", cmd: "BPF_LINK_CREATE", prog_id: prog("snoop_egress").ret_obj.id,
+	     prog_name: "snoop_egress", target: $cgp, attach_type: "BPF_CGROUP_INET_EGRESS",
+	     link_id: ($w | map(select(.cmd == "BPF_LINK_CREATE"))[0].ret_obj.id)},
+	    {pid: $p, comm: "bpf_calls", action: "detach", cmd: "BPF_PROG_DETACH", prog_id: prog("snoop_ingress").ret_obj.id,
+	     prog_name: "snoop_ingress", target: $cgp, attach_type: "BPF_CGROUP_INET_INGRESS"} ] as $want |
+	  ($g | map(select(.summary)) | last) as $s |
+	  if $s.summary != $want then "want \($want | tojson)\ngot \($s.summary | tojson)"
+	  elif $s.calls != 7 or $s.lost != 0 then "calls \($s.calls), lost \($s.lost)" else empty end' --arg cg "$cg" 2>&1)
+	[ $rc -eq 0 ] && [ -z "$d" ] && ok summary_json || fail summary_json "rc $rc: $d"
 	rmdir "$cg" && cg=
 fi
 
@@ -156,6 +176,10 @@ $BEE bpfsnoop -o "$tmp/false.txt" -- false; rc=$?
 [ $rc -eq 1 ] && [ ! -s "$tmp/false.txt" ] && ok exit_status || fail exit_status "want exit 1 and no output, got $rc"
 $BEE bpfsnoop -- /nonexistent/bee_snoop 2>"$tmp/enoent"; rc=$?
 [ $rc -eq 127 ] && grep -q "cannot run '/nonexistent/bee_snoop'" "$tmp/enoent" && ok exec_fails || fail exec_fails "want 127, got $rc"
+
+# ---- --duration: stops on its own, exit 0 ----
+timeout 20 $BEE bpfsnoop --duration 0.3 -o "$tmp/dur.txt"; rc=$?
+[ $rc -eq 0 ] && ok duration || fail duration "want exit 0, got $rc"
 
 # ---- a command that forks: the child's calls carry the child's pid ----
 $BEE -j bpfsnoop -o "$tmp/fork.bee" -- "$H" fork "$tmp/fork.want"; rc=$?

@@ -47,10 +47,20 @@ struct fdc_ent {
 };
 
 /* One line of the --summary. */
+enum sum_kind { SUM_LOAD, SUM_MAP, SUM_ATTACH, SUM_DETACH };
+
 struct sum_item {
 	pid_t pid;
 	char comm[16];
-	char what[400];
+	enum sum_kind kind;
+	const char *cmd;  /* the bpf() command that did it */
+	char type[64];    /* prog / map / attach type */
+	uint32_t id;      /* prog or map id (load, map) */
+	char name[16];
+	uint32_t insn_cnt;
+	struct bee_fd_info prog; /* attach, detach */
+	char target[300];
+	uint32_t link_id;
 };
 
 struct snoop {
@@ -67,7 +77,7 @@ struct snoop {
 	uint64_t calls, printed;
 	struct sum_item *sum;
 	size_t sum_cnt, sum_cap;
-	int cmd_map_create, cmd_prog_load, cmd_prog_attach, cmd_link_create, cmd_raw_tp;
+	int cmd_map_create, cmd_prog_load, cmd_prog_attach, cmd_prog_detach, cmd_link_create, cmd_raw_tp;
 	FILE *out;
 };
 
@@ -283,28 +293,26 @@ static void fd_text(struct snoop *s, int fd, char *buf, size_t n)
 		snprintf(buf, n, "fd %d (closed)", fd);
 }
 
-static void sum_add(struct snoop *s, const struct snoop_call *c, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void sum_add(struct snoop *s, const struct snoop_call *c, const char *fmt, ...)
+static struct sum_item *sum_add(struct snoop *s, const struct snoop_call *c, enum sum_kind kind)
 {
 	struct sum_item *it;
-	va_list ap;
 
 	if (s->sum_cnt == s->sum_cap) {
 		size_t cap = s->sum_cap ? s->sum_cap * 2 : 32;
 		struct sum_item *n = realloc(s->sum, cap * sizeof(*n));
 		if (!n)
-			return;
+			return NULL;
 		s->sum = n;
 		s->sum_cap = cap;
 	}
 	it = &s->sum[s->sum_cnt++];
+	memset(it, 0, sizeof(*it));
 	it->pid = c->pid;
 	memcpy(it->comm, c->comm, sizeof(it->comm));
 	it->comm[15] = 0;
-	va_start(ap, fmt);
-	vsnprintf(it->what, sizeof(it->what), fmt, ap);
-	va_end(ap);
+	it->kind = kind;
+	it->cmd = bee_bpf_cmd_name(c->cmd);
+	return it;
 }
 
 /* The target of an attachment: an interface, a cgroup or other fd. */
@@ -332,39 +340,47 @@ static const char *enum_copy(char *buf, size_t n, const char *enum_name, long lo
 	return buf;
 }
 
-/* What --summary keeps: programs loaded, maps created, attachments. */
+static void prog_of(struct snoop *s, int fd, struct bee_fd_info *fi)
+{
+	if (snoop_fd(s, fd, fi))
+		memset(fi, 0, sizeof(*fi));
+}
+
+/* What --summary keeps: programs loaded, maps created, attachments made
+ * and undone, by process. */
 static void summarize(struct snoop *s, const struct snoop_call *c)
 {
-	char prog[320], tgt[320], atbuf[64];
-	const char *at;
+	struct sum_item *it = NULL;
 	int cmd = c->cmd;
 
 	if (c->ret < 0)
 		return;
-	if (cmd == s->cmd_prog_load) {
-		uint32_t cnt = attr_u32(c, "insn_cnt");
-		enum_copy(tgt, sizeof(tgt), "bpf_prog_type", attr_u32(c, "prog_type"));
-		sum_add(s, c, "loaded prog %u %s (%s, %u insns)", c->obj_id,
-			c->obj_name[0] ? c->obj_name : "(no name)", tgt, cnt);
-	} else if (cmd == s->cmd_map_create) {
-		enum_copy(tgt, sizeof(tgt), "bpf_map_type", attr_u32(c, "map_type"));
-		sum_add(s, c, "created map %u %s (%s)", c->obj_id,
-			c->obj_name[0] ? c->obj_name : "(no name)", tgt);
-	} else if (cmd == s->cmd_prog_attach) {
-		at = enum_copy(atbuf, sizeof(atbuf), "bpf_attach_type", attr_u32(c, "attach_type"));
-		fd_text(s, attr_u32(c, "attach_bpf_fd"), prog, sizeof(prog));
-		target_text(s, c, at, tgt, sizeof(tgt));
-		sum_add(s, c, "attached %s to %s (%s)", prog, tgt, at ? at : "?");
-	} else if (cmd == s->cmd_link_create) {
-		at = enum_copy(atbuf, sizeof(atbuf), "bpf_attach_type", attr_u32(c, "attach_type"));
-		fd_text(s, attr_u32(c, "prog_fd"), prog, sizeof(prog));
-		target_text(s, c, at, tgt, sizeof(tgt));
-		sum_add(s, c, "attached %s to %s (%s) as link %u", prog, tgt, at ? at : "?",
-			c->obj_id);
-	} else if (cmd == s->cmd_raw_tp) {
-		fd_text(s, attr_u32(c, "prog_fd"), prog, sizeof(prog));
-		sum_add(s, c, "attached %s to raw tracepoint %s as link %u", prog,
-			c->str_len ? c->str : "?", c->obj_id);
+	if (cmd == s->cmd_prog_load && (it = sum_add(s, c, SUM_LOAD))) {
+		enum_copy(it->type, sizeof(it->type), "bpf_prog_type", attr_u32(c, "prog_type"));
+		it->insn_cnt = attr_u32(c, "insn_cnt");
+	} else if (cmd == s->cmd_map_create && (it = sum_add(s, c, SUM_MAP))) {
+		enum_copy(it->type, sizeof(it->type), "bpf_map_type", attr_u32(c, "map_type"));
+	} else if ((cmd == s->cmd_prog_attach || cmd == s->cmd_prog_detach) &&
+		   (it = sum_add(s, c, cmd == s->cmd_prog_attach ? SUM_ATTACH : SUM_DETACH))) {
+		enum_copy(it->type, sizeof(it->type), "bpf_attach_type", attr_u32(c, "attach_type"));
+		prog_of(s, attr_u32(c, "attach_bpf_fd"), &it->prog);
+		target_text(s, c, it->type, it->target, sizeof(it->target));
+	} else if (cmd == s->cmd_link_create && (it = sum_add(s, c, SUM_ATTACH))) {
+		enum_copy(it->type, sizeof(it->type), "bpf_attach_type", attr_u32(c, "attach_type"));
+		prog_of(s, attr_u32(c, "prog_fd"), &it->prog);
+		target_text(s, c, it->type, it->target, sizeof(it->target));
+		it->link_id = c->obj_id;
+	} else if (cmd == s->cmd_raw_tp && (it = sum_add(s, c, SUM_ATTACH))) {
+		snprintf(it->type, sizeof(it->type), "raw_tracepoint");
+		prog_of(s, attr_u32(c, "prog_fd"), &it->prog);
+		snprintf(it->target, sizeof(it->target), "raw tracepoint %s",
+			 c->str_len ? c->str : "?");
+		it->link_id = c->obj_id;
+	}
+	if (it && (it->kind == SUM_LOAD || it->kind == SUM_MAP)) {
+		it->id = c->obj_id;
+		memcpy(it->name, c->obj_name, sizeof(it->name));
+		it->name[15] = 0;
 	}
 }
 
@@ -500,6 +516,60 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 	return 0;
 }
 
+static void sum_text(FILE *out, const struct sum_item *it)
+{
+	char prog[320];
+
+	fprintf(out, "  %d %s: ", it->pid, it->comm);
+	switch (it->kind) {
+	case SUM_LOAD:
+		fprintf(out, "loaded prog %u %s (%s, %u insns)\n", it->id,
+			it->name[0] ? it->name : "(no name)", it->type, it->insn_cnt);
+		return;
+	case SUM_MAP:
+		fprintf(out, "created map %u %s (%s)\n", it->id, it->name[0] ? it->name : "(no name)",
+			it->type);
+		return;
+	default:
+		if (it->prog.kind == BEE_FD_UNKNOWN)
+			snprintf(prog, sizeof(prog), "an unknown prog");
+		else
+			bee_fd_info_snprint(prog, sizeof(prog), &it->prog);
+		fprintf(out, "%s %s %s %s (%s)", it->kind == SUM_DETACH ? "detached" : "attached",
+			prog, it->kind == SUM_DETACH ? "from" : "to", it->target, it->type);
+		if (it->link_id)
+			fprintf(out, " as link %u", it->link_id);
+		fputc('\n', out);
+	}
+}
+
+static void sum_json(struct bee_json *j, const struct sum_item *it)
+{
+	static const char *const actions[] = { "load_prog", "create_map", "attach", "detach" };
+
+	bee_json_obj_start(j);
+	bee_json_kuint(j, "pid", it->pid);
+	bee_json_kstr(j, "comm", it->comm);
+	bee_json_kstr(j, "action", actions[it->kind]);
+	bee_json_kstr(j, "cmd", it->cmd ? it->cmd : "?");
+	if (it->kind == SUM_LOAD || it->kind == SUM_MAP) {
+		bee_json_kuint(j, it->kind == SUM_LOAD ? "prog_id" : "map_id", it->id);
+		bee_json_kstr(j, it->kind == SUM_LOAD ? "prog_name" : "map_name", it->name);
+		bee_json_kstr(j, it->kind == SUM_LOAD ? "prog_type" : "map_type", it->type);
+		if (it->kind == SUM_LOAD)
+			bee_json_kuint(j, "insn_cnt", it->insn_cnt);
+	} else {
+		if (it->prog.id)
+			bee_json_kuint(j, "prog_id", it->prog.id);
+		bee_json_kstr(j, "prog_name", it->prog.name);
+		bee_json_kstr(j, "target", it->target);
+		bee_json_kstr(j, "attach_type", it->type);
+		if (it->link_id)
+			bee_json_kuint(j, "link_id", it->link_id);
+	}
+	bee_json_obj_end(j);
+}
+
 static void print_summary(struct snoop *s, uint64_t lost)
 {
 	if (s->json) {
@@ -509,13 +579,8 @@ static void print_summary(struct snoop *s, uint64_t lost)
 		bee_json_obj_start(&j);
 		bee_json_key(&j, "summary");
 		bee_json_arr_start(&j);
-		for (size_t i = 0; i < s->sum_cnt; i++) {
-			bee_json_obj_start(&j);
-			bee_json_kuint(&j, "pid", s->sum[i].pid);
-			bee_json_kstr(&j, "comm", s->sum[i].comm);
-			bee_json_kstr(&j, "action", s->sum[i].what);
-			bee_json_obj_end(&j);
-		}
+		for (size_t i = 0; i < s->sum_cnt; i++)
+			sum_json(&j, &s->sum[i]);
 		bee_json_arr_end(&j);
 		bee_json_kuint(&j, "calls", s->calls);
 		bee_json_kuint(&j, "lost", lost);
@@ -526,7 +591,7 @@ static void print_summary(struct snoop *s, uint64_t lost)
 	fprintf(s->out, "\nsummary: %llu calls traced, %llu lost\n", (unsigned long long)s->calls,
 		(unsigned long long)lost);
 	for (size_t i = 0; i < s->sum_cnt; i++)
-		fprintf(s->out, "  %d %s: %s\n", s->sum[i].pid, s->sum[i].comm, s->sum[i].what);
+		sum_text(s->out, &s->sum[i]);
 	if (!s->sum_cnt)
 		fprintf(s->out, "  no programs loaded or attached, no maps created\n");
 }
@@ -643,6 +708,7 @@ static int set_cfg(struct snoop *s, struct bee_obj *obj)
 	s->cmd_prog_load = bee_bpf_cmd_value("PROG_LOAD");
 	s->cmd_map_create = bee_bpf_cmd_value("MAP_CREATE");
 	s->cmd_prog_attach = bee_bpf_cmd_value("PROG_ATTACH");
+	s->cmd_prog_detach = bee_bpf_cmd_value("PROG_DETACH");
 	s->cmd_link_create = bee_bpf_cmd_value("LINK_CREATE");
 	s->cmd_raw_tp = bee_bpf_cmd_value("RAW_TRACEPOINT_OPEN");
 	cfg.prog_load_cmd = s->cmd_prog_load;
