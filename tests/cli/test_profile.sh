@@ -23,6 +23,14 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 0
 fi
 
+# A private copy: a rebuild of the shared build tree while this runs must
+# not swap the binary under the test.
+for i in 1 2 3 4 5; do
+	cp "$BEE" "$tmp/bee" 2>/dev/null && "$tmp/bee" -V >/dev/null 2>&1 && break
+	sleep 1
+done
+BEE=$tmp/bee
+
 "$SPIN" 30 >/dev/null &
 spin=$!
 pids+=("$spin")
@@ -83,7 +91,8 @@ else
 fi
 
 # ---- JSON, and the kernel-only / user-only modes
-j=$("$BEE" -j profile -p "$spin" -d 1 -F 99 -n 0 2>&1 | python3 -c '
+"$BEE" -j profile -p "$spin" -d 1 -F 99 -n 0 >"$tmp/j.json" 2>"$tmp/j.err"
+j=$(python3 -c '
 import sys, json
 d = json.load(sys.stdin)
 assert isinstance(d, list) and d, d
@@ -91,18 +100,20 @@ pid = int(sys.argv[1])
 assert all(e["pid"] == pid and e["comm"] == "spin" and e["count"] > 0 for e in d), d
 assert d[0]["user_stack"][0].startswith("spin_hot+"), d[0]
 assert [e["count"] for e in d] == sorted([e["count"] for e in d], reverse=True)
-print("ok")' "$spin" 2>&1)
-[ "$j" = ok ] && ok profile_json || fail profile_json "$j"
+print("ok")' "$spin" <"$tmp/j.json" 2>&1)
+[ "$j" = ok ] && ok profile_json || fail profile_json "$j; stdout: $(head -c 300 "$tmp/j.json"); stderr: $(cat "$tmp/j.err")"
 
 for mode in kernel user; do
-	j=$("$BEE" profile -p "$spin" -d 1 -F 99 -n 0 --$mode-only -j 2>&1 | python3 -c '
+	"$BEE" profile -p "$spin" -d 1 -F 99 -n 0 --$mode-only -j >"$tmp/j.json" 2>"$tmp/j.err"
+	j=$(python3 -c '
 import sys, json
 d = json.load(sys.stdin)
 other = "user_stack" if sys.argv[1] == "kernel" else "kernel_stack"
 assert isinstance(d, list) and d, d
 assert all(e[other] == [] for e in d), [e[other] for e in d if e[other]][:3]
-print("ok")' "$mode" 2>&1)
-	[ "$j" = ok ] && ok profile_${mode}_only || fail profile_${mode}_only "$j"
+print("ok")' "$mode" <"$tmp/j.json" 2>&1)
+	[ "$j" = ok ] && ok profile_${mode}_only ||
+		fail profile_${mode}_only "$(tail -1 <<<"$j"); stdout: $(head -c 300 "$tmp/j.json"); stderr: $(cat "$tmp/j.err")"
 done
 
 # ---- every process (no -p): runs, and folded sums to the count
@@ -130,6 +141,19 @@ if [ $rc -eq 0 ] && [ $took -lt 10 ] && grep -q "^bee: profile: pid $short exite
 	ok profile_pid_exits_mid_run
 else
 	fail profile_pid_exits_mid_run "exit $rc after ${took}s: $(cat "$tmp/short.err") $(head -4 "$tmp/short.txt")"
+fi
+
+# ---- no --duration: SIGTERM ends it, and the stacks are still printed
+"$BEE" profile -p "$spin" -F 99 >"$tmp/term.txt" 2>"$tmp/term.err" &
+prof=$!
+sleep 1
+kill -TERM "$prof"
+wait "$prof"
+rc=$?
+if [ $rc -eq 0 ] && grep -q '^[0-9]* samples at 99 Hz' "$tmp/term.txt" && grep -q 'spin_hot+' "$tmp/term.txt"; then
+	ok profile_sigterm_prints_results
+else
+	fail profile_sigterm_prints_results "exit $rc: $(cat "$tmp/term.err") $(head -3 "$tmp/term.txt")"
 fi
 
 # ---- bad input: one line each, the right exit code
