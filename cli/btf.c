@@ -166,6 +166,10 @@ static int do_list(int argc, char **argv)
 	} else if (argc != 1) {
 		return cli_usage("btf %s: want nothing or 'id ID'", argv[0]);
 	}
+	if (bpf_btf_get_next_id(0, &id) && errno != ENOENT)
+		return cli_err("btf %s: cannot walk the kernel's BTF objects: %s%s", argv[0],
+			       strerror(errno), errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+	id = 0;
 	n = collect_users(&u);
 	if (want) {
 		int fd = bpf_btf_get_fd_by_id(want);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "internal.h"
@@ -429,12 +430,27 @@ static int do_probe(int argc, char **argv)
 			       "were run now (and cached for this boot)");
 	section(&a, &j, "Scanning system call availability...", "System call availability",
 		"syscall_config");
-	if (a.json)
-		bee_json_kbool(&j, "have_bpf_syscall", true);
-	else if (a.macros)
-		printf("#define %sHAVE_BPF_SYSCALL\n", a.prefix);
-	else
-		printf("bpf() syscall is available\n");
+	{
+		/* Unprivileged, every load fails the same way: say so once,
+		 * so that the verdicts below are read as this user's. */
+		const char *why = "";
+		bool denied = bee_features__prog_type(f, 1, &why) != 1 &&
+			      strstr(why, strerror(EPERM));
+
+		if (a.json) {
+			bee_json_kbool(&j, "have_bpf_syscall", true);
+			bee_json_kbool(&j, "prog_load_permitted", !denied);
+		} else if (a.macros) {
+			printf("#define %sHAVE_BPF_SYSCALL\n", a.prefix);
+		} else {
+			printf("bpf() syscall is available\n");
+			if (denied)
+				printf("bpf() program loads are not permitted for uid %u: the "
+				       "verdicts below are this user's, not the kernel's (run as "
+				       "root)\n",
+				       (unsigned)geteuid());
+		}
+	}
 	section_end(&a, &j);
 
 	section(&a, &j, "Scanning eBPF program types...", "eBPF program types", "program_types");

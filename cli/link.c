@@ -568,6 +568,12 @@ static int do_list(int argc, char **argv)
 		close(fd);
 		goto out;
 	}
+	if (bpf_link_get_next_id(0, &id) && errno != ENOENT) {
+		rc = cli_err("link list: cannot walk the kernel's links: %s%s", strerror(errno),
+			     errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+		goto out;
+	}
+	id = 0;
 	if (json_output) {
 		cli_json_begin(&j);
 		bee_json_arr_start(&j);

@@ -107,6 +107,18 @@ static int do_list(int argc, char **argv)
 
 	if (argc != 1)
 		return cli_usage("perf list: takes no arguments");
+	/* Without the right to ask, an empty list would be a lie. The kernel
+	 * checks the capability before it looks at the fd. */
+	{
+		char b[8];
+		uint32_t len = sizeof(b), pid, type;
+		__u64 off, addr;
+
+		if (bpf_task_fd_query(getpid(), 0, 0, b, &len, &pid, &type, &off, &addr) &&
+		    errno == EPERM)
+			return cli_err("perf list: not permitted to query BPF attachments (needs "
+				       "CAP_SYS_ADMIN)");
+	}
 	proc = opendir("/proc");
 	if (!proc)
 		return cli_err("perf list: cannot read /proc: %s", strerror(errno));
@@ -138,8 +150,9 @@ static int do_list(int argc, char **argv)
 			memset(e, 0, sizeof(*e));
 			len = sizeof(e->name);
 			if (bpf_task_fd_query(pid, fd, 0, e->name, &len, &e->prog_id, &e->fd_type,
-					      &e->offset, &e->addr))
+					      &e->offset, &e->addr)) {
 				continue; /* not a BPF attachment */
+			}
 			e->pid = pid;
 			e->fd = fd;
 			read_comm(pid, e->comm, sizeof(e->comm));

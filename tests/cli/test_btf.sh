@@ -2,6 +2,8 @@
 # bee btf: list, raw and C dumps checked against bpftool (the oracle) and
 # against clang (the C header must compile a BPF program), and bad input.
 . "$(dirname "$0")/lib.sh"
+# a private copy: a rebuild of build/bee while the cases run must not break them
+cp "$BEE" "$T/bee.bin" && BEE=$T/bee.bin
 VM=/sys/kernel/btf/vmlinux
 OBJ=$BEE_BUILD/tests/bpf/feature_link.bpf.o
 have_bpftool() { command -v bpftool >/dev/null; }

@@ -4,6 +4,8 @@
 # for the types both know, names from kernel BTF for newer ones, macros
 # that compile, JSON, and bad input.
 . "$(dirname "$0")/lib.sh"
+# a private copy: a rebuild of build/bee while the cases run must not break them
+cp "$BEE" "$T/bee.bin" && BEE=$T/bee.bin
 have_bpftool() { command -v bpftool >/dev/null; }
 
 $BEE feature probe >"$T/probe"; rc=$?
