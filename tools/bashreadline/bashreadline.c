@@ -49,18 +49,32 @@ static int usage(void)
 	return EXIT_OK;
 }
 
-/* Text: "TIME PID LINE", as BCC prints it; JSON goes through the runner's
- * BTF decoding of struct bashreadline_event. */
+/* "TIME PID LINE", as BCC prints it, each line as it is typed (also into a
+ * pipe, which the runner would buffer). */
 static int print_event(void *ctx, const char *map, const void *data, size_t size, FILE *out)
 {
 	const struct bashreadline_event *e = data;
-	char ts[16];
+	char ts[16], comm[17];
 	time_t now = time(NULL);
 
-	if (json_output || size < sizeof(*e))
+	if (size < sizeof(*e))
 		return 0;
+	if (json_output) {
+		struct bee_json j;
+
+		snprintf(comm, sizeof(comm), "%.16s", e->comm);
+		tool_json_event_begin(&j, out, map);
+		bee_json_kuint(&j, "pid", e->pid);
+		bee_json_kuint(&j, "uid", e->uid);
+		bee_json_kstr(&j, "comm", comm);
+		bee_json_key(&j, "line");
+		bee_json_stringn(&j, e->line, strnlen(e->line, sizeof(e->line)));
+		tool_json_event_end(&j);
+		return 1;
+	}
 	strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&now));
 	fprintf(out, "%-9s %-7u %.*s\n", ts, e->pid, (int)strnlen(e->line, sizeof(e->line)), e->line);
+	fflush(out);
 	return 1;
 }
 

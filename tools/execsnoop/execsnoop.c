@@ -116,6 +116,8 @@ static int print_event(void *ctx, const char *map, const void *data, size_t size
 		off += n + 1;
 	}
 	fputs(e.truncated ? " ...\n" : "\n", out);
+	/* each line as it happens, also into a pipe (the runner buffers) */
+	fflush(out);
 	return 1;
 }
 

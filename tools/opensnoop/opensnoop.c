@@ -119,6 +119,8 @@ static int print_event(void *ctx, const char *map, const void *data, size_t size
 	else
 		snprintf(res, sizeof(res), "%d", e.ret);
 	fprintf(out, "%-7u %-16s %-8s %-24s %s\n", e.pid, comm, res, fl, path);
+	/* each line as it happens, also into a pipe (the runner buffers) */
+	fflush(out);
 	return 1;
 }
 

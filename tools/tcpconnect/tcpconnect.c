@@ -77,6 +77,8 @@ static int print_event(void *ctx, const char *map, const void *data, size_t size
 	/* IPv4 widths; a long IPv6 address pushes the columns after it */
 	fprintf(out, "%-7u %-16s %-2d %-16s %-16s %u\n", e.pid, comm, af == AF_INET6 ? 6 : 4, saddr,
 		daddr, e.dport);
+	/* each line as it happens, also into a pipe (the runner buffers) */
+	fflush(out);
 	return 1;
 }
 
