@@ -226,3 +226,18 @@ if [ $rc = 0 ]; then
 else
 	why="$(cat "$T/fe.err")" check fentry_clear_error grep -qE "prog 'nanosleep_entry': the kernel refused fentry/hrtimer_nanosleep .*BPF trampolines .* use tp_btf/ or a tracepoint" "$T/fe.err"
 fi
+
+# 15. a compiled object runs as well (bee run FILE.o)
+start_target obj getppid 20
+start_bee obj -j run "$BEE_BUILD/examples/perf_output.bpf.o" --set target_pid=$TPID --no-maps --duration 30 -n 20
+go_target; wait $BPID; rc=$?
+n=$(grep -c "\"pid\":$TPID" "$T/obj.out")
+why="rc=$rc events=$n" check run_compiled_object test "$rc" = 0 -a "$n" = 20
+
+# 16. libbpf-bootstrap's minimal, unchanged: bpf_printk from write() of one pid
+start_target min getppid 1
+start_bee min run "$EX/libbpf-style/minimal.bpf.c" --set my_pid=$TPID --duration 30
+go_target; wait_for "$T/target.min" '^done' 10
+wait_for "$T/min.out" "BPF triggered from PID $TPID" 5
+kill -INT $BPID; wait $BPID
+check libbpf_minimal_printk grep -q "bpf_trace_printk: BPF triggered from PID $TPID" "$T/min.out"
