@@ -348,7 +348,7 @@ static int attach(const char *cg)
 
 static volatile sig_atomic_t go;
 
-static void on_usr1(int sig)
+static void on_usr1(int sig __attribute__((unused)))
 {
 	go = 1;
 }
