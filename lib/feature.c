@@ -632,8 +632,8 @@ bool bee_features__from_cache(const struct bee_features *f)
 	return f && f->from_cache;
 }
 
-/* Spread the heaviest tasks first: the helper scans of the program types
- * cost about the same each, so plain order keeps the threads even. */
+/* Threads take tasks from a shared counter, so a thread that drew short
+ * tasks (map types) moves on to the next helper scan at once. */
 struct bee_features *bee_features__probe(const struct bee_features_opts *opts)
 {
 	struct bee_features *f;
