@@ -167,11 +167,12 @@ int main(int argc, char **argv)
 	for (double t = 0; !stop && (!seconds || t < seconds); t += 0.1)
 		usleep(100000);
 	print_counters(bee_obj__map_fd(obj, "counters"), json);
-	/* remove_xdp(dev): our own link goes with bee_link__destroy(); the
-	 * seed's remove_xdp, which takes anything off the device, is
-	 * bee_xdp__detach(dev). */
+	/* remove_xdp(dev): whatever XDP program the device has goes, ours by
+	 * detaching its link; destroying the link then only frees it. */
+	err = bee_xdp__detach(argv[optind]) ? 1 : 0;
+	if (err)
+		fprintf(stderr, "xdp_example: %s\n", bee_last_error());
 	bee_link__destroy(link);
-	err = 0;
 out_close:
 	bee_obj__close(obj);
 	return err;

@@ -23,6 +23,7 @@ trap cleanup EXIT
 expect() { if eval "$3"; then ok "$1"; else fail "$1" "$2"; fi; }
 jq_() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 inside() { sh -c "echo \$\$ > $CG/cgroup.procs && exec $*" 2>&1; }
+inside_sub() { sh -c "echo \$\$ > $CG/sub/cgroup.procs && exec $*" 2>&1; }
 on_cg() { bpftool cgroup show "$CG" -j 2>/dev/null | jq_ "len(d)" 2>/dev/null || echo 0; }
 
 # A device program written for this test, compiled by bee from C.
@@ -55,6 +56,10 @@ expect list_json "$js" '[ "$(echo "$js" | jq_ "(len(d), d[0][\"id\"], d[0][\"att
 out=$("$BEE" cgroup list "$CG"); expect list_text "$out" '[[ $out == *"$pid1"*device*deny_null* ]]'
 out=$("$BEE" cgroup tree "$ROOT"); expect tree_text "$out" '[[ $out == *"$CG"* ]] && [[ $out == *deny_null* ]]'
 js=$("$BEE" -j cgroup tree); expect tree_json "$js" '[ "$(echo "$js" | jq_ "[e[\"id\"] for e in d if e[\"cgroup\"] == \"$CG\"]")" = "[$pid1]" ]'
+mkdir "$CG/sub"
+js=$("$BEE" -j cgroup list "$CG/sub"); js2=$("$BEE" -j cgroup list "$CG/sub" effective)
+expect list_effective "$js / $js2" '[ "$js" = "[]" ] && [ "$(echo "$js2" | jq_ "[e[\"id\"] for e in d]")" = "[$pid1]" ] && [ "$(inside_sub $H/cg_open /dev/null)" = EPERM ]'
+rmdir "$CG/sub"
 out=$("$BEE" cgroup attach "$CG" device id "$pid1" 2>&1); rc=$?
 expect attach_twice_refused "rc $rc: $out" '[ $rc -eq 1 ] && [ "$(echo "$out" | wc -l)" = 1 ] && [[ $out == *"already attached"* ]] && [ "$(on_cg)" = 1 ]'
 out=$("$BEE" cgroup detach "$CG" device id "$pid1" 2>&1); rc=$?
