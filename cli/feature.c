@@ -349,22 +349,32 @@ static int do_probe(int argc, char **argv)
 	int nfacts;
 
 	for (int i = 1; i < argc; i++) {
-		if (cli_is(argv[i], "kernel"))
-			continue;
-		if (cli_is(argv[i], "full") && strlen(argv[i]) >= 2) {
+		static const char *const words[] = { "kernel", "full", "fresh", "macros", "prefix",
+						     NULL };
+
+		switch (cli_match(argv[i], words, "feature probe")) {
+		case 0: /* the running kernel is the only target */
+			break;
+		case 1:
 			a.full = true;
-		} else if (cli_is(argv[i], "fresh") && strlen(argv[i]) >= 2) {
+			break;
+		case 2:
 			a.fresh = true;
-		} else if (cli_is(argv[i], "macros") && strlen(argv[i]) >= 2) {
+			break;
+		case 3:
 			a.macros = true;
-		} else if (cli_is(argv[i], "prefix")) {
+			break;
+		case 4:
 			if (!a.macros)
 				return cli_usage("feature probe: 'prefix' needs 'macros' before it");
 			if (++i >= argc)
 				return cli_usage("feature probe: 'prefix' needs a value");
 			snprintf(prefix, sizeof(prefix), "%s", argv[i]);
 			a.prefix = prefix;
-		} else {
+			break;
+		case -2:
+			return EXIT_USAGE;
+		default:
 			return cli_usage("feature probe: unknown argument '%s' (try 'bee feature "
 					 "help')",
 					 argv[i]);

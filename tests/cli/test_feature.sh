@@ -144,5 +144,7 @@ one_line 2 feature_bad_list_kind $BEE feature list frobs
 one_line 2 feature_bad_probe_word $BEE feature probe frob
 one_line 2 feature_bad_prefix_without_macros $BEE feature probe prefix X
 one_line 2 feature_bad_command $BEE feature frob
+one_line 2 feature_bad_ambiguous_word $BEE feature probe f
+why="$(cat "$T/err")"; check feature_ambiguous_names_candidates grep -q 'full, fresh' "$T/err"
 $BEE feature help >"$T/h"; check feature_help grep -q 'feature probe' "$T/h"
 exit 0
