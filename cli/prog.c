@@ -370,7 +370,6 @@ static long long fdinfo_num(int fd, const char *key)
 }
 
 struct stats_delta {
-	bool on;
 	double secs;
 	uint64_t cnt, ns;
 };
@@ -643,7 +642,6 @@ static int do_show(int argc, char **argv)
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		for (i = 0; i < s->cnt; i++) {
-			sd[i].on = true;
 			sd[i].secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 			if (!prog_info(s->fds[i], &info)) {
 				sd[i].cnt = info.run_cnt - cnt0[i];
