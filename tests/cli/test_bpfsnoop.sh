@@ -49,6 +49,7 @@ compare() {
 	        elif $a.ret != $b.ret then "\($a.cmd): ret want \($a.ret), got \($b.ret)"
 	        elif $a.errno != $b.errno then "\($a.cmd): errno want \($a.errno), got \($b.errno)"
 	        elif $a.attr != $b.attr then "\($a.cmd): attr want \($a.attr | tojson), got \($b.attr | tojson)"
+	        elif ($a.attr_ptr // null) != ($b.attr_ptr // null) then "\($a.cmd): attr_ptr want \($a.attr_ptr), got \($b.attr_ptr)"
 	        elif ($a.ret_obj // null) != ($b.ret_obj // null) then "\($a.cmd): ret_obj want \($a.ret_obj | tojson), got \($b.ret_obj | tojson)"
 	        elif $b.comm != "bpf_calls" then "\($a.cmd): comm \($b.comm)"
 	        elif ($b.duration_ns > 0 | not) then "\($a.cmd): no duration"
@@ -77,7 +78,7 @@ if [ $rc -ne 0 ]; then
 else
 	d=$(compare "$tmp/basic.want" "$tmp/basic.bee")
 	n=$(grep -c '"cmd"' "$tmp/basic.want")
-	if [ -z "$d" ] && [ "$n" -eq 8 ]; then ok basic_json; else fail basic_json "${d:-want 8 calls, helper made $n}"; fi
+	if [ -z "$d" ] && [ "$n" -eq 9 ]; then ok basic_json; else fail basic_json "${d:-want 9 calls, helper made $n}"; fi
 fi
 
 # the same calls as strace-like text
@@ -97,10 +98,11 @@ lines=(
 	"$pid bpf_calls bpf(BPF_OBJ_GET_INFO_BY_FD, {bpf_fd=$pfd<prog:$pidp:snoop_prog>, info_len="
 	", flags=BPF_ANY}, 32) = -1 ENOENT (No such file or directory) <"
 	"map_name=\"snoop_bad\"}, 44) = -1 EINVAL (Invalid argument) <"
+	"$pid bpf_calls bpf(BPF_MAP_CREATE, 0x8, 72) = -1 EFAULT (Bad address) <"
 )
 miss=
 for l in "${lines[@]}"; do grep -qF -- "$l" "$tmp/basic.txt" || miss="$l"; done
-if [ $rc -eq 0 ] && [ -z "$miss" ] && [ "$(wc -l <"$tmp/basic.txt")" -eq 8 ]; then
+if [ $rc -eq 0 ] && [ -z "$miss" ] && [ "$(wc -l <"$tmp/basic.txt")" -eq 9 ]; then
 	ok basic_text
 else
 	fail basic_text "rc $rc, missing '$miss' in: $(head -c 1500 "$tmp/basic.txt")"

@@ -8,8 +8,9 @@
  *
  *   bpf_calls basic OUT       MAP_CREATE, OBJ_GET_INFO_BY_FD, MAP_UPDATE_ELEM,
  *                             MAP_LOOKUP_ELEM, PROG_LOAD, OBJ_GET_INFO_BY_FD,
- *                             a MAP_LOOKUP_ELEM failing with ENOENT and a
- *                             MAP_CREATE failing with EINVAL
+ *                             a MAP_LOOKUP_ELEM failing with ENOENT, a
+ *                             MAP_CREATE failing with EINVAL and one with
+ *                             an unreadable attr (EFAULT)
  *   bpf_calls fork OUT        one MAP_CREATE in the parent, one in a child
  *   bpf_calls exit CODE OUT   one MAP_CREATE, then exit(CODE) at once
  *   bpf_calls load N OUT      N PROG_LOADs named snoop_<pid>
@@ -52,7 +53,7 @@ static void emit(const char *cmd, unsigned size, long ret, int err, const char *
 	n = snprintf(line, sizeof(line),
 		     "{\"pid\":%d,\"cmd\":\"%s\",\"attr_size\":%u,\"ret\":%ld%s%s%s,\"attr\":%s%s}\n",
 		     (int)getpid(), cmd, size, ret < 0 ? -(long)err : ret,
-		     ret < 0 ? ",\"errno\":\"" : "", ret < 0 ? (err == EINVAL ? "EINVAL" : err == ENOENT ? "ENOENT" : "E?") : "",
+		     ret < 0 ? ",\"errno\":\"" : "", ret < 0 ? (err == EINVAL ? "EINVAL" : err == ENOENT ? "ENOENT" : err == EFAULT ? "EFAULT" : "E?") : "",
 		     ret < 0 ? "\"" : "", attr_json, extra ? extra : "");
 	if (write(out_fd, line, n) != n)
 		exit(99);
@@ -268,6 +269,12 @@ static int basic(void)
 	     &got, 0, "BPF_ANY");
 	/* a hash map with a zero key size: EINVAL */
 	map_create("snoop_bad", 0);
+	/* an attr bee cannot read either: EFAULT */
+	{
+		long ret = sys_bpf(BPF_MAP_CREATE, (union bpf_attr *)8, 72);
+
+		emit("BPF_MAP_CREATE", 72, ret, errno, "null", ",\"attr_ptr\":8");
+	}
 	snprintf(line, sizeof(line), "{\"done\":%d}\n", (int)getpid());
 	(void)!write(out_fd, line, strlen(line));
 	return 0;

@@ -420,7 +420,7 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 	const char *cmd;
 	char cmdbuf[32], objtxt[320] = "";
 	struct bee_fd_info ret_fi = {};
-	bool have_ret_obj = false;
+	bool have_ret_obj = false, unreadable;
 	BEE_OPTS(bee_attr_opts, aopts, .fd_fn = snoop_fd, .fd_ctx = s);
 
 	/* records end after the attr bytes the call passed */
@@ -454,6 +454,8 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 	}
 	aopts.str = c->str_len ? c->str : NULL;
 	aopts.json = s->json;
+	/* the kernel side could not read the attr: show the pointer, as strace */
+	unreadable = c->attr_sz && !c->attr_cap;
 
 	if (s->json) {
 		struct bee_json j;
@@ -469,9 +471,14 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 		bee_json_key(&j, "attr");
 		/* the value is written by lib/attr.c's own writer, straight after
 		 * the key: mark it written so the next key gets its comma */
-		j.after_key = false;
-		j.first[j.depth] = false;
-		bee_attr_fprint(s->out, c->cmd, c->attr, c->attr_cap, &aopts);
+		if (unreadable) {
+			bee_json_null(&j);
+			bee_json_kuint(&j, "attr_ptr", c->uattr);
+		} else {
+			j.after_key = false;
+			j.first[j.depth] = false;
+			bee_attr_fprint(s->out, c->cmd, c->attr, c->attr_cap, &aopts);
+		}
 		bee_json_kuint(&j, "attr_size", c->attr_sz);
 		bee_json_kint(&j, "ret", c->ret);
 		if (c->ret < 0)
@@ -491,7 +498,10 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 		fputc('\n', s->out);
 	} else {
 		fprintf(s->out, "%u %.16s bpf(%s, ", c->pid, c->comm, cmd);
-		bee_attr_fprint(s->out, c->cmd, c->attr, c->attr_cap, &aopts);
+		if (unreadable)
+			fprintf(s->out, c->uattr ? "%#llx" : "NULL", (unsigned long long)c->uattr);
+		else
+			bee_attr_fprint(s->out, c->cmd, c->attr, c->attr_cap, &aopts);
 		fprintf(s->out, ", %u) = ", c->attr_sz);
 		if (c->ret < 0) {
 			fprintf(s->out, "-1 %s (%s)", bee_errno_name((int)c->ret),
