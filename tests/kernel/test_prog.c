@@ -171,12 +171,45 @@ static void test_bad_fds(void **state)
 	t_eq("fds left open by the dumps", fds, t_fd_count());
 }
 
+/* A program type newer than libbpf 1.1 is named from the kernel's BTF. */
+static void test_type_newer_than_libbpf(void **state)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 1 }, /* NF_ACCEPT */
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	long long type, attach;
+	char *out = NULL;
+	int fd, rc;
+
+	if (!*state)
+		t_skip("needs root to load BPF programs");
+	if (bee_enum_value("BPF_PROG_TYPE_NETFILTER", &type) ||
+	    bee_enum_value("BPF_NETFILTER", &attach))
+		t_skip("this kernel has no netfilter BPF programs");
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = attach);
+	fd = bpf_prog_load(type, "bee_prog_nf", "GPL", insns, 2, &o);
+	if (fd < 0)
+		t_skip("kernel refuses a netfilter program: %s", strerror(errno));
+	bpf_obj_get_info_by_fd(fd, &info, &len);
+	rc = t_sh(&out, "%s -j prog show id %u", t_bpath("bee"), info.id);
+	close(fd);
+	t_eq("bee exit status", 0, rc);
+	t_contains("type named from kernel BTF", out, "\"type\":\"netfilter\"");
+	if (libbpf_bpf_prog_type_str(type))
+		printf("note: this libbpf knows type %lld itself\n", type);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xlated),
 		cmocka_unit_test(test_jited),
 		cmocka_unit_test(test_bad_fds),
+		cmocka_unit_test(test_type_newer_than_libbpf),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
