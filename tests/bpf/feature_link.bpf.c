@@ -73,4 +73,11 @@ int feat_xdp(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+/* a netns link: socket lookup in the test's private netns, no change */
+SEC("sk_lookup")
+int feat_sk_lookup(struct bpf_sk_lookup *ctx)
+{
+	return SK_PASS;
+}
+
 char LICENSE[] SEC("license") = "GPL";

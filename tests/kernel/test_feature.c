@@ -426,9 +426,9 @@ static void test_link_cgroup_pin_detach(void **state)
 }
 
 /* tcx (newer than libbpf 1.1: made with the attach type's value from
- * kernel BTF) and xdp links on lo of a network namespace of the test's own:
- * bee names the interface and the attach type, and detaches the tcx link
- * for real. */
+ * kernel BTF) and xdp links on lo of a network namespace of the test's own,
+ * and an sk_lookup link on that namespace: bee names the interface, the
+ * namespace and the attach type, and detaches each for real. */
 static void test_link_tcx_xdp(void **state)
 {
 	LIBBPF_OPTS(bpf_prog_query_opts, q);
@@ -492,6 +492,39 @@ static void test_link_tcx_xdp(void **state)
 
 		assert_int_equal(bpf_xdp_query(1, 0, &xq), 0);
 		t_eq("xdp program on lo after bee link detach", 0, xq.prog_id);
+	}
+
+	/* a netns link: sk_lookup on this (private) network namespace */
+	{
+		struct bpf_program *p = bpf_object__find_program_by_name(obj, "feat_sk_lookup");
+		int ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), lfd;
+		uint32_t ids[4], cnt = 4, lid;
+		struct stat st;
+
+		assert_true(ns >= 0);
+		assert_int_equal(fstat(ns, &st), 0);
+		lfd = bpf_link_create(bpf_program__fd(p), ns, BPF_SK_LOOKUP, NULL);
+		if (lfd < 0)
+			fail_msg("sk_lookup link on the test netns: %s", strerror(errno));
+		len = sizeof(info);
+		assert_int_equal(bpf_obj_get_info_by_fd(lfd, &info, &len), 0);
+		lid = info.id;
+		out = run(0, "%s -j link show id %u", bee(), lid);
+		snprintf(want, sizeof(want),
+			 "{\"id\":%u,\"type\":\"netns\",\"prog_id\":%u,\"netns_ino\":%llu,"
+			 "\"attach_type\":\"sk_lookup\"}",
+			 lid, prog_id(p), (unsigned long long)st.st_ino);
+		t_contains("bee -j link show of a netns link", out, want);
+		free(out);
+		assert_int_equal(bpf_prog_query(ns, BPF_SK_LOOKUP, 0, NULL, ids, &cnt), 0);
+		t_eq("sk_lookup programs on the netns before detach", 1, cnt);
+		out = run(0, "%s link detach id %u", bee(), lid);
+		free(out);
+		cnt = 4;
+		assert_int_equal(bpf_prog_query(ns, BPF_SK_LOOKUP, 0, NULL, ids, &cnt), 0);
+		t_eq("sk_lookup programs on the netns after bee link detach", 0, cnt);
+		close(lfd);
+		close(ns);
 	}
 
 	close(tcx_fd);
