@@ -610,6 +610,50 @@ static void test_fprint_json(void **state)
 	free(out);
 }
 
+/* Random instructions, random buffer sizes: every call returns 1, 2 or
+ * -EINVAL, stays inside its buffer and NUL-terminates it (run under
+ * ASan by `make SAN=1` to catch the rest). */
+static void test_random_insns(void **state)
+{
+	enum { N = 4096 };
+	struct bpf_insn *p = calloc(N, sizeof(*p));
+	BEE_OPTS(bee_disasm_opts, xl, .flags = BEE_DISASM_XLATED, .map_name_fn = name_map);
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	char buf[300];
+	FILE *devnull = fopen("/dev/null", "we");
+	int n;
+
+	for (int round = 0; round < 8; round++) {
+		for (int i = 0; i < N; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+			memcpy(&p[i], &x, sizeof(x));
+			/* a third of them with a real class/op mix, small offsets */
+			if (i % 3 == 0)
+				p[i].off = (int16_t)(p[i].off % 64);
+		}
+		for (int i = 0; i < N; i++) {
+			size_t sz = (size_t)(x >> (i % 40)) % sizeof(buf);
+			int r;
+
+			memset(buf, 'Z', sizeof(buf));
+			r = bee_disasm_insn(p, N, i, buf, sz, round & 1 ? &xl : NULL);
+			if (r != 1 && r != 2 && r != -EINVAL)
+				fail_msg("insn %02x: returned %d", p[i].code, r);
+			if (sz && !memchr(buf, 0, sz))
+				fail_msg("insn %02x: not NUL-terminated in %zu bytes", p[i].code, sz);
+			if (sz < sizeof(buf) && buf[sz] != 'Z')
+				fail_msg("insn %02x: wrote past %zu bytes", p[i].code, sz);
+		}
+		n = bee_disasm_fprint(devnull, p, N, &(struct bee_disasm_opts){
+			.sz = sizeof(struct bee_disasm_opts),
+			.flags = (round & 1 ? BEE_DISASM_JSON : 0) | BEE_DISASM_OPCODES });
+		if (n <= 0 && n != -EINVAL)
+			fail_msg("bee_disasm_fprint over random instructions: %d", n);
+	}
+	fclose(devnull);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -625,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_xlated_calls_by_kallsyms),
 		cmocka_unit_test(test_fprint_labels),
 		cmocka_unit_test(test_fprint_json),
+		cmocka_unit_test(test_random_insns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
