@@ -275,6 +275,16 @@ one_line_error bad_duration 2 "runqlat: --duration x: want a positive number" "$
 why="rc=$rc $(cat "$T/je.out")" check bad_input_json_error \
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "no kernel function" in d["error"]' "$T/je.out"
 
+# without privilege: one line saying what is needed (runqlat: not two, though it retries)
+if command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups "$BEE" help >/dev/null 2>&1; then
+	for t in execsnoop runqlat; do
+		one_line_error not_root_$t 1 "$t: cannot load: Operation not permitted \(bee needs root" \
+			setpriv --reuid=65534 --regid=65534 --clear-groups "$BEE" $t --duration 1
+	done
+else
+	skip not_root "user nobody cannot run $BEE here"
+fi
+
 # the traced process exits mid-run: the tool stops by itself, summary printed
 start_work gone syscall 10
 start_bee gone syslat -p "$TPID" -s getpriority --duration 60

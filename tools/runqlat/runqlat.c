@@ -19,7 +19,8 @@ struct runqlat {
 	bool btf;               /* tp_btf programs, else plain tracepoints */
 	const struct tool_unit *unit;
 	pid_t pid;
-	char why[512];          /* why tp_btf was not used */
+	char why[512];          /* why tp_btf was not used ("" when not tried) */
+	bool quiet;
 };
 
 static int usage(void)
@@ -78,6 +79,18 @@ static int prepare(struct bee_obj *obj, void *ctx)
 
 	select_progs(obj, rq->btf);
 	return 0;
+}
+
+/* Say why tp_btf was not used once the fallback has loaded: when nothing
+ * loads (no privilege), the one error line is enough. */
+static int attach(struct bee_obj *obj, void *ctx)
+{
+	struct runqlat *rq = ctx;
+
+	if (rq->why[0] && !rq->quiet && !json_output)
+		fprintf(stderr, "bee: runqlat: tp_btf does not load here (%s); using the sched "
+				"tracepoints\n", rq->why);
+	return bee_obj__attach(obj);
 }
 
 static void hist_extra(struct bee_json *j, void *ctx)
@@ -160,9 +173,7 @@ static int do_runqlat(int argc, char **argv)
 	if (!o.obj_buf)
 		return cli_err("runqlat: the BPF object is not built into this bee");
 	rq.btf = !force_tp && tp_btf_loads(o.obj_buf, o.obj_sz, rq.why, sizeof(rq.why));
-	if (!rq.btf && !force_tp && !o.quiet_header && !json_output)
-		fprintf(stderr, "bee: runqlat: tp_btf does not load here (%s); using the sched "
-				"tracepoints\n", rq.why);
+	rq.quiet = o.quiet_header;
 	snprintf(set_pid, sizeof(set_pid), "targ_pid=%d", (int)rq.pid);
 	snprintf(set_div, sizeof(set_div), "unit_div=%llu", (unsigned long long)rq.unit->div);
 	sets[0] = set_pid;
@@ -171,6 +182,7 @@ static int do_runqlat(int argc, char **argv)
 	o.set_cnt = 2;
 	o.no_trace = true;
 	o.prepare = prepare;
+	o.attach = attach;
 	o.at_exit = at_exit;
 	o.tool_ctx = &rq;
 	tool_watch_pid("runqlat", rq.pid);
