@@ -30,8 +30,9 @@ static int prog_help(void)
 	       "       bee prog help\n"
 	       "\n"
 	       "       PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }\n"
-	       "       TYPE := a program type as the kernel's BTF names it (enum bpf_prog_type\n"
-	       "               without BPF_PROG_TYPE_, any case): xdp, sched_cls, tracepoint, ...\n"
+	       "       TYPE := a section name as bpftool takes it (socket, classifier, xdp,\n"
+	       "               cgroup/skb, ...) or a type as the kernel's BTF names it (enum\n"
+	       "               bpf_prog_type without BPF_PROG_TYPE_: sched_cls, netfilter, ...)\n"
 	       "\n"
 	       "'show' with a name or tag shows every program that has it; other commands\n"
 	       "want exactly one. 'stats' turns the kernel's run-time statistics on\n"
@@ -776,6 +777,10 @@ static int check_pin_path(const char *path, bool dir)
 		return cli_err("cannot mount bpffs: %s", cli_strerr(-errno));
 	if (!parent_is_bpffs(path) && !(dir && is_bpffs(path)))
 		return cli_err("'%s' is not on a bpffs mount (mounted at %s)", path, bee_bpffs());
+	/* bpffs refuses names with dots (EPERM), and libbpf would quietly
+	 * turn them into '_' in map pin paths */
+	if (strchr(strrchr(path, '/') ? strrchr(path, '/') + 1 : path, '.'))
+		return cli_err("'%s': bpffs names cannot contain '.'", path);
 	return EXIT_OK;
 }
 
@@ -805,18 +810,30 @@ out:
 	return ret;
 }
 
-static int type_by_name(const char *name, enum bpf_prog_type *type)
+/*
+ * TYPE as bpftool takes it (a section name: "socket", "classifier",
+ * "cgroup/skb", "xdp", which also fixes the expected attach type), or the
+ * kernel's own enum name without BPF_PROG_TYPE_ ("sched_cls", "netfilter"),
+ * read from kernel BTF so that types newer than libbpf work.
+ */
+static int type_by_name(const char *name, enum bpf_prog_type *type,
+			enum bpf_attach_type *attach)
 {
 	char full[128];
 	long long v;
-	int n = snprintf(full, sizeof(full), "BPF_PROG_TYPE_");
+	int n;
 
+	*attach = 0;
+	if (!libbpf_prog_type_by_name(name, type, attach))
+		return 0;
+	n = snprintf(full, sizeof(full), "BPF_PROG_TYPE_");
 	for (const char *p = name; *p && n < (int)sizeof(full) - 1; p++)
 		full[n++] = *p == '/' || *p == '-' ? '_' : (*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
 	full[n] = 0;
 	if (bee_enum_value(full, &v))
 		return -ENOENT;
 	*type = v;
+	*attach = 0;
 	return 0;
 }
 
@@ -825,6 +842,7 @@ static int do_load(int argc, char **argv)
 	bool all = cli_is(argv[0], "loadall") && strlen(argv[0]) > 4;
 	const char *obj_path, *path, *pinmaps = NULL;
 	enum bpf_prog_type type = BPF_PROG_TYPE_UNSPEC;
+	enum bpf_attach_type attach = 0;
 	struct bee_obj *bobj = NULL;
 	struct bpf_object *obj;
 	struct bpf_program *prog;
@@ -840,7 +858,7 @@ static int do_load(int argc, char **argv)
 	argc -= 2, argv += 2;
 	while (argc) {
 		if (cli_is(argv[0], "type") && argc > 1) {
-			if (type_by_name(argv[1], &type))
+			if (type_by_name(argv[1], &type, &attach))
 				return cli_usage("prog type '%s': the kernel has no such program type",
 						 argv[1]);
 		} else if (cli_is(argv[0], "pinmaps") && argc > 1) {
@@ -867,8 +885,11 @@ static int do_load(int argc, char **argv)
 		goto out;
 	}
 	bpf_object__for_each_program(prog, obj) {
-		if (type != BPF_PROG_TYPE_UNSPEC)
+		if (type != BPF_PROG_TYPE_UNSPEC) {
 			bpf_program__set_type(prog, type);
+			if (attach)
+				bpf_program__set_expected_attach_type(prog, attach);
+		}
 		/* load: only the first program is kept, so load only it */
 		if (!all && prog != bpf_object__next_program(obj, NULL))
 			bpf_program__set_autoload(prog, false);

@@ -274,6 +274,20 @@ else
 	fail load_with_type "$(cat "$tmp/err")"
 fi
 rm -f "${dir}_typed"
+# bpftool's spelling of TYPE (a section name) sets every program's type
+if $BEE prog loadall "$obj" "${dir}_typed" type socket 2>"$tmp/err"; then
+	r=$(for p in disasm_tracepoint_handler disasm_sockfilter; do
+		$BEE -j prog show pinned "${dir}_typed/$p" | python3 -c 'import json,sys; print(json.load(sys.stdin)["type"])'
+	done | tr '\n' ' ')
+	[ "$r" = "socket_filter socket_filter " ] && ok load_bpftool_type_name ||
+		fail load_bpftool_type_name "types: $r"
+else
+	fail load_bpftool_type_name "$(cat "$tmp/err")"
+fi
+rm -rf "${dir}_typed"
+$BEE prog load "$obj" "${dir}.dotted" >"$tmp/o" 2>"$tmp/e"; rc=$?
+one_line load_dotted_pin_name 1 "$tmp/o" "$tmp/e" $rc
+grep -q "cannot contain '.'" "$tmp/e" || fail load_dotted_pin_name_message "$(cat "$tmp/e")"
 $BEE prog load "$obj" "${dir}_typed" type no_such_type >"$tmp/o" 2>"$tmp/e"; rc=$?
 one_line load_unknown_type 2 "$tmp/o" "$tmp/e" $rc
 [ -e "${dir}_typed" ] && fail load_unknown_type_created "${dir}_typed exists"
