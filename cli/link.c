@@ -215,6 +215,38 @@ static void cgroup_path(uint64_t id, char *out, size_t n)
 	}
 }
 
+/* Is BTF object @id the kernel's own (vmlinux)? Then a tracing link's
+ * target_btf_id names a function in the BTF bee already has. */
+static bool is_vmlinux_btf(uint32_t id)
+{
+	struct bpf_btf_info info = {};
+	uint32_t len = sizeof(info);
+	char name[16] = "";
+	int fd = bpf_btf_get_fd_by_id(id);
+	bool yes;
+
+	if (fd < 0)
+		return false;
+	info.name = (uintptr_t)name;
+	info.name_len = sizeof(name);
+	yes = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.kernel_btf &&
+	      !strcmp(name, "vmlinux");
+	close(fd);
+	return yes;
+}
+
+static const char *tracing_target(const struct link_info *i)
+{
+	const struct btf *kb;
+	const struct btf_type *t;
+
+	if (!i->tracing.target_obj_id || !is_vmlinux_btf(i->tracing.target_obj_id))
+		return NULL;
+	kb = bee_kernel_btf();
+	t = kb ? btf__type_by_id(kb, i->tracing.target_btf_id) : NULL;
+	return t ? btf__name_by_offset(kb, t->name_off) : NULL;
+}
+
 static const char *attach_name(uint32_t v, char *buf, size_t n)
 {
 	const char *s = bee_kind_name(BEE_KIND_ATTACH_TYPE, v);
@@ -299,16 +331,13 @@ static void print_json(struct bee_json *j, const struct link *l)
 		bee_json_kstr(j, "tp_name", l->name);
 		bee_json_kuint(j, "cookie", i->raw_tracepoint.cookie);
 	} else if (!strcmp(l->type, "tracing")) {
-		const struct btf *kb = bee_kernel_btf();
-		const struct btf_type *t = NULL;
+		const char *target = tracing_target(i);
 
 		bee_json_kstr(j, "attach_type", attach_name(i->tracing.attach_type, b, sizeof(b)));
 		bee_json_kuint(j, "target_obj_id", i->tracing.target_obj_id);
 		bee_json_kuint(j, "target_btf_id", i->tracing.target_btf_id);
-		if (kb && i->tracing.target_obj_id == 1)
-			t = btf__type_by_id(kb, i->tracing.target_btf_id);
-		if (t)
-			bee_json_kstr(j, "target_name", btf__name_by_offset(kb, t->name_off));
+		if (target)
+			bee_json_kstr(j, "target_name", target);
 	} else if (!strcmp(l->type, "cgroup")) {
 		bee_json_kuint(j, "cgroup_id", i->cgroup.cgroup_id);
 		bee_json_kstr(j, "cgroup_path", l->cgroup_path);
@@ -350,7 +379,8 @@ static void print_json(struct bee_json *j, const struct link *l)
 		for (uint32_t k = 0; k < i->uprobe_multi.count && k < ARRAY_SIZE(l->offsets); k++)
 			bee_json_uint(j, l->offsets[k]);
 		bee_json_arr_end(j);
-	} else if (!strcmp(l->type, "perf_event")) {
+	} else if (!strcmp(l->type, "perf_event") && i->perf_event.type) {
+		/* kernels before 6.6 report no target for perf_event links */
 		const char *k = perf_kind(i->perf_event.type);
 
 		bee_json_kstr(j, "perf_event_type", k);
@@ -386,16 +416,13 @@ static void print_text(const struct link *l)
 	if (!strcmp(l->type, "raw_tracepoint")) {
 		printf("tp '%s'", l->name);
 	} else if (!strcmp(l->type, "tracing")) {
-		const struct btf *kb = bee_kernel_btf();
-		const struct btf_type *t = NULL;
+		const char *target = tracing_target(i);
 
 		printf("attach_type %s  target_obj_id %u  target_btf_id %u",
 		       attach_name(i->tracing.attach_type, b, sizeof(b)), i->tracing.target_obj_id,
 		       i->tracing.target_btf_id);
-		if (kb && i->tracing.target_obj_id == 1)
-			t = btf__type_by_id(kb, i->tracing.target_btf_id);
-		if (t)
-			printf("  target %s", btf__name_by_offset(kb, t->name_off));
+		if (target)
+			printf("  target %s", target);
 	} else if (!strcmp(l->type, "cgroup")) {
 		/* the kernel drops the cgroup when the link is detached or
 		 * the cgroup is removed */
@@ -433,6 +460,8 @@ static void print_text(const struct link *l)
 		printf("%s  path %s  func_cnt %u  pid %u",
 		       i->uprobe_multi.flags & 1 ? "uretprobe.multi" : "uprobe.multi", l->name,
 		       i->uprobe_multi.count, i->uprobe_multi.pid);
+	} else if (!strcmp(l->type, "perf_event") && !i->perf_event.type) {
+		printf("(this kernel does not report perf_event link targets: see bee perf list)");
 	} else if (!strcmp(l->type, "perf_event")) {
 		const char *k = perf_kind(i->perf_event.type);
 
