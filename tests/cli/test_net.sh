@@ -231,6 +231,11 @@ PY
 expect run_dev_prints_maps "rc $rc replies $got icmp $tot: $(cat "$T/run")" '[ $rc -eq 0 ] && [ "$got" = 3 ] && [ "$tot" = 3 ]'
 expect run_detached_at_exit "$(ip -n $A link show $IFA)" 'bash -c "! ip -n $A link show $IFA | grep -q prog/xdp"'
 
+$NA "$BEE" run "$BEE_ROOT/examples/tc-example.bpf.c" --dev $IFA --duration 3 > "$T/run3" 2>&1 &
+rp=$!
+for i in $(seq 100); do [ "$(bee -j net list dev $IFA | jq_ "len(d)")" = 2 ] && break; sleep 0.05; done
+got=$(ping_b 3); wait $rp; rc=$?
+expect run_tc_example_both_ways "rc $rc replies $got: $(cat "$T/run3")" '[ $rc -eq 0 ] && [ "$got" = 3 ] && grep -q "key: 0  value: { packets=3 bytes=294 dropped=0 }" "$T/run3" && grep -q "key: 1  value: { packets=3 bytes=294 dropped=0 }" "$T/run3" && [ "$(bee -j net list dev $IFA)" = "[]" ]'
 $NA "$BEE" run "$BEE_ROOT/examples/xdp-example.bpf.c" --dev $IFA > "$T/run2" 2>&1 &
 rp=$!
 for i in $(seq 200); do ip -n $A link show $IFA | grep -q prog/xdp && break; sleep 0.05; done
