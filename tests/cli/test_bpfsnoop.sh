@@ -50,6 +50,8 @@ compare() {
 	        elif $a.errno != $b.errno then "\($a.cmd): errno want \($a.errno), got \($b.errno)"
 	        elif $a.attr != $b.attr then "\($a.cmd): attr want \($a.attr | tojson), got \($b.attr | tojson)"
 	        elif ($a.attr_ptr // null) != ($b.attr_ptr // null) then "\($a.cmd): attr_ptr want \($a.attr_ptr), got \($b.attr_ptr)"
+	        elif $a.info_check and ([$a.info_check | to_entries[] | select($b.info[.key] != .value)] | length > 0)
+	          then "\($a.cmd): info want \($a.info_check | tojson), got \($b.info | tojson)"
 	        elif ($a.ret_obj // null) != ($b.ret_obj // null) then "\($a.cmd): ret_obj want \($a.ret_obj | tojson), got \($b.ret_obj | tojson)"
 	        elif $b.comm != "bpf_calls" then "\($a.cmd): comm \($b.comm)"
 	        elif ($b.duration_ns > 0 | not) then "\($a.cmd): no duration"

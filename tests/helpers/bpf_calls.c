@@ -120,7 +120,11 @@ static int map_create(const char *name, unsigned key_size)
 			 "{\"bpf_fd\":{\"fd\":%ld,\"kind\":\"map\",\"id\":%u,\"name\":\"%s\"},"
 			 "\"info_len\":%zu,\"info\":%lu}",
 			 ret, info.id, name, sizeof(info), (unsigned long)(uintptr_t)&info);
-		emit("BPF_OBJ_GET_INFO_BY_FD", isize, iret, errno, iattr, NULL);
+		snprintf(extra, sizeof(extra),
+			 ",\"info_check\":{\"type\":\"BPF_MAP_TYPE_HASH\",\"id\":%u,\"key_size\":%u,"
+			 "\"value_size\":8,\"max_entries\":16,\"map_flags\":%u,\"name\":\"%s\"}",
+			 info.id, key_size, BPF_F_NO_PREALLOC, name);
+		emit("BPF_OBJ_GET_INFO_BY_FD", isize, iret, errno, iattr, extra);
 	} else {
 		emit("BPF_MAP_CREATE", size, ret, err, attr, NULL);
 	}
@@ -192,7 +196,11 @@ static int prog_load_t(const char *name, int type, const char *type_name, int r0
 			 "{\"bpf_fd\":{\"fd\":%ld,\"kind\":\"prog\",\"id\":%u,\"name\":\"%s\"},"
 			 "\"info_len\":%zu,\"info\":%lu}",
 			 ret, info.id, name, sizeof(info), (unsigned long)(uintptr_t)&info);
-		emit("BPF_OBJ_GET_INFO_BY_FD", isize, iret, errno, iattr, NULL);
+		snprintf(extra, sizeof(extra),
+			 ",\"info_check\":{\"type\":\"%s\",\"id\":%u,\"name\":\"%s\","
+			 "\"xlated_prog_len\":16,\"gpl_compatible\":1}",
+			 type_name, info.id, name);
+		emit("BPF_OBJ_GET_INFO_BY_FD", isize, iret, errno, iattr, extra);
 	}
 	if (id_out)
 		*id_out = info.id;

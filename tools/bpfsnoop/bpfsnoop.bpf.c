@@ -222,6 +222,25 @@ int snoop_exit(struct trace_event_raw_sys_exit *ctx)
 				 c->obj_name, &c->obj_link_type);
 	}
 
+	/* The object info the kernel wrote: read now, before the caller can
+	 * reuse the buffer (fits str[], which this command does not use). */
+	if (cmd == cfg->info_cmd && c->ret == 0) {
+		off = cfg->info_len_off;
+		cnt = 0;
+		if (off <= SNOOP_ATTR_MAX - 4 && off + 4 <= c->attr_cap)
+			bpf_probe_read_user(&cnt, 4, (void *)(c->uattr + off));
+		off = cfg->info_off;
+		p = 0;
+		if (off <= SNOOP_ATTR_MAX - 8 && off + 8 <= c->attr_cap)
+			__builtin_memcpy(&p, c->attr + off, 8);
+		n8 = cnt;
+		if (n8 > SNOOP_STR_MAX)
+			n8 = SNOOP_STR_MAX;
+		asm volatile("" : "+r"(n8));
+		if (p && !bpf_probe_read_user(c->str, n8, (void *)p))
+			c->str_len = n8;
+	}
+
 	if (!cfg->insns || cmd != cfg->prog_load_cmd) {
 		/* only the bytes of the attr the call passed */
 		sz = c->attr_cap;

@@ -78,6 +78,7 @@ struct snoop {
 	struct sum_item *sum;
 	size_t sum_cnt, sum_cap;
 	int cmd_map_create, cmd_prog_load, cmd_prog_attach, cmd_prog_detach, cmd_link_create, cmd_raw_tp;
+	int cmd_info;
 	FILE *out;
 };
 
@@ -412,6 +413,109 @@ static void print_insns(struct snoop *s, const struct snoop_call *c, const void 
 		fprintf(s->out, "    ... %u more instructions not copied\n", total - (uint32_t)cnt);
 }
 
+/* Members of struct @t that lie within the @len bytes at @data, each by
+ * its BTF type; members past the end are left out (the kernel wrote only
+ * what the caller's info_len allowed, bee copied at most SNOOP_STR_MAX). */
+static void print_info_fields(struct snoop *s, const struct btf *btf, const struct btf_type *t,
+			      const void *data, size_t len, const char *type_enum,
+			      struct bee_json *j)
+{
+	const struct btf_member *m = btf_members(t);
+	int n = 0;
+
+	if (j) {
+		bee_json_key(j, "info");
+		bee_json_obj_start(j);
+	} else {
+		fputs(" info={", s->out);
+	}
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		uint32_t bit = btf_member_bit_offset(t, i), bits = btf_member_bitfield_size(t, i);
+		const struct btf_type *mt = btf__type_by_id(btf, m->type);
+		const char *name = btf__name_by_offset(btf, m->name_off);
+		int64_t msz = btf__resolve_size(btf, m->type);
+
+		if (!name[0] || msz < 0 || (size_t)(bits ? (bit + bits + 7) / 8 : bit / 8 + msz) > len)
+			continue;
+		if (j) {
+			bee_json_key(j, name);
+		} else {
+			fprintf(s->out, "%s%s=", n ? ", " : "", name);
+		}
+		n++;
+		if (!strcmp(name, "type") && type_enum && msz == 4) {
+			uint32_t v;
+			const char *en;
+
+			memcpy(&v, (const char *)data + bit / 8, 4);
+			en = bee_enum_name(type_enum, v, NULL);
+			if (en && j)
+				bee_json_string(j, en);
+			else if (en)
+				fputs(en, s->out);
+			else if (j)
+				bee_json_uint(j, v);
+			else
+				fprintf(s->out, "%u", v);
+			continue;
+		}
+		if (bits) {
+			uint64_t w = 0;
+
+			memcpy(&w, (const char *)data + bit / 8, (bit % 8 + bits + 7) / 8);
+			w = (w >> (bit % 8)) & ((bits < 64 ? 1ULL << bits : 0) - 1);
+			if (j)
+				bee_json_uint(j, w);
+			else
+				fprintf(s->out, "%llu", (unsigned long long)w);
+			continue;
+		}
+		if (j) {
+			/* written by the BTF printer: the value is done for the next key */
+			j->after_key = false;
+			j->first[j->depth] = false;
+		}
+		bee_btf_fprint(s->out, btf, m->type, (const char *)data + bit / 8, msz,
+			       j ? BEE_FMT_JSON : 0);
+		(void)mt;
+	}
+	if (j)
+		bee_json_obj_end(j);
+	else
+		fputc('}', s->out);
+}
+
+/* The info BPF_OBJ_GET_INFO_BY_FD wrote (its first bytes), typed by the
+ * kind of the fd the call named: struct bpf_map_info, bpf_prog_info, ... */
+static void print_info(struct snoop *s, const struct snoop_call *c, struct bee_json *j)
+{
+	static const char *const types[] = {
+		[BEE_FD_MAP] = "bpf_map_info",
+		[BEE_FD_PROG] = "bpf_prog_info",
+		[BEE_FD_LINK] = "bpf_link_info",
+		[BEE_FD_BTF] = "bpf_btf_info",
+	};
+	static const char *const enums[] = {
+		[BEE_FD_MAP] = "bpf_map_type",
+		[BEE_FD_PROG] = "bpf_prog_type",
+		[BEE_FD_LINK] = "bpf_link_type",
+		[BEE_FD_BTF] = NULL,
+	};
+	const struct btf *btf = bee_kernel_btf();
+	enum bee_fd_kind k = BEE_FD_UNKNOWN;
+	int id;
+
+	for (int i = 0; i < SNOOP_FDS; i++)
+		if (c->fds[i].fd >= 0 && c->fds[i].kind != SNOOP_OBJ_NONE)
+			k = obj_kind(c->fds[i].kind);
+	if (!btf || k < BEE_FD_MAP || k > BEE_FD_BTF)
+		return;
+	id = btf__find_by_name_kind(btf, types[k], BTF_KIND_STRUCT);
+	if (id < 0)
+		return;
+	print_info_fields(s, btf, btf__type_by_id(btf, id), c->str, c->str_len, enums[k], j);
+}
+
 static int on_call(void *ctx, int cpu, const void *data, size_t size)
 {
 	struct snoop *s = ctx;
@@ -452,7 +556,7 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 		}
 		have_ret_obj = true;
 	}
-	aopts.str = c->str_len ? c->str : NULL;
+	aopts.str = c->str_len && (int)c->cmd != s->cmd_info ? c->str : NULL;
 	aopts.json = s->json;
 	/* the kernel side could not read the attr: show the pointer, as strace */
 	unreadable = c->attr_sz && !c->attr_cap;
@@ -487,6 +591,8 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 			bee_json_key(&j, "ret_obj");
 			bee_fd_info_json(&j, (int)c->ret, &ret_fi);
 		}
+		if ((int)c->cmd == s->cmd_info && c->ret == 0 && c->str_len)
+			print_info(s, c, &j);
 		bee_json_kuint(&j, "duration_ns", c->dur_ns);
 		if (c->insn_bytes) {
 			bee_json_key(&j, "insns");
@@ -512,6 +618,8 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 		} else {
 			fprintf(s->out, "%lld", (long long)c->ret);
 		}
+		if ((int)c->cmd == s->cmd_info && c->ret == 0 && c->str_len)
+			print_info(s, c, NULL);
 		fprintf(s->out, " <%llu.%09llu>\n", (unsigned long long)(c->dur_ns / 1000000000ULL),
 			(unsigned long long)(c->dur_ns % 1000000000ULL));
 		if (c->insn_bytes)
@@ -722,6 +830,13 @@ static int set_cfg(struct snoop *s, struct bee_obj *obj)
 	s->cmd_link_create = bee_bpf_cmd_value("LINK_CREATE");
 	s->cmd_raw_tp = bee_bpf_cmd_value("RAW_TRACEPOINT_OPEN");
 	cfg.prog_load_cmd = s->cmd_prog_load;
+	s->cmd_info = bee_bpf_cmd_value("OBJ_GET_INFO_BY_FD");
+	cfg.info_cmd = s->cmd_info;
+	cfg.info_off = cfg.info_len_off = SNOOP_NO_OFF;
+	if (!bee_attr_field(s->cmd_info, "info", &off, NULL))
+		cfg.info_off = off;
+	if (!bee_attr_field(s->cmd_info, "info_len", &off, NULL))
+		cfg.info_len_off = off;
 	cfg.insns_off = cfg.insn_cnt_off = SNOOP_NO_OFF;
 	if (!bee_attr_field(s->cmd_prog_load, "insns", &off, NULL))
 		cfg.insns_off = off;

@@ -39,6 +39,9 @@ struct snoop_cfg {
 	__u32 insns;     /* copy BPF_PROG_LOAD's instructions */
 	__u32 prog_load_cmd;
 	__u16 insns_off, insn_cnt_off;
+	/* BPF_OBJ_GET_INFO_BY_FD: copy what the kernel wrote into str[] */
+	__u32 info_cmd;
+	__u16 info_off, info_len_off;
 	/* offset in the attr of a pointer to a string, per command */
 	__u16 str_off[SNOOP_CMD_MAX];
 	__u8 ret_obj[SNOOP_CMD_MAX];
@@ -56,7 +59,8 @@ struct snoop_call {
 	__u32 cmd;
 	__u32 attr_sz;    /* the size argument */
 	__u32 attr_cap;   /* bytes of it copied into attr[] */
-	__u32 str_len;    /* bytes in str[] with the NUL; 0: none */
+	__u32 str_len;    /* bytes in str[] (a string with its NUL, or the
+			   * object info OBJ_GET_INFO_BY_FD returned); 0: none */
 	__u32 obj_id;     /* id of what the returned fd points at (0: none) */
 	__u32 insn_bytes; /* bytes of instructions after this header */
 	__u32 obj_link_type; /* the returned link's enum bpf_link_type */
