@@ -255,6 +255,19 @@ done
 why="rc=$rc $(head -3 "$T/rq.out")" check runqlat_system_histogram \
 	test "$rc" = 0 -a -n "$(grep -E '^ +usecs +: count +distribution' "$T/rq.out")"
 
+# ---- intervals: -i S -c N prints N histograms, numbered, then stops by itself ----
+for t in runqlat syslat "funclatency $W:tool_work_fn"; do
+	name=${t%% *}
+	s=$SECONDS
+	"$BEE" $t -j -i 0.3 -c 3 >"$T/iv.out" 2>"$T/iv.err"; rc=$?
+	r=$(pycheck "$T/iv.out" '
+if [h.get("interval") for h in hists] != [1, 2, 3] or len(lines) != 3: print(lines)
+else: print("ok")')
+	why="rc=$rc after $((SECONDS - s))s $r $(head -c 200 "$T/iv.err")" check ${name}_interval_count \
+		test "$rc" = 0 -a "$r" = ok -a $((SECONDS - s)) -lt 10
+done
+one_line_error bad_count_without_interval 2 "syslat: --count needs --interval" "$BEE" syslat -c 2
+
 # ---- bad input: one clear line each ----
 nopid=$(( $(cat /proc/sys/kernel/pid_max) - 1 ))
 while kill -0 $nopid 2>/dev/null; do nopid=$((nopid - 1)); done

@@ -68,6 +68,20 @@ int tool_parse_uint(const char *tool, const char *opt, const char *arg, unsigned
 	return 0;
 }
 
+/* Stop the runner's loop as Ctrl-C would, from a thread. The runner stops
+ * on SIGTERM once its handler is in place; until then the no-op handler
+ * tool_watch_pid() installs takes it, so keep asking until the process
+ * ends. */
+static void stop_run(void)
+{
+	struct timespec tick = { 0, 100 * 1000 * 1000 };
+
+	for (;;) {
+		kill(getpid(), SIGTERM);
+		nanosleep(&tick, NULL);
+	}
+}
+
 struct pid_watch {
 	const char *tool;
 	pid_t pid;
@@ -96,12 +110,7 @@ static void *watch_thread(void *arg)
 	}
 	if (!json_output)
 		fprintf(stderr, "bee: %s: process %d exited; stopping\n", w->tool, (int)w->pid);
-	/* The runner stops on SIGTERM once its handler is in place; until then
-	 * the no-op handler installed below takes it, so keep asking. */
-	for (;;) {
-		kill(getpid(), SIGTERM);
-		nanosleep(&tick, NULL);
-	}
+	stop_run();
 	return NULL;
 }
 
@@ -128,6 +137,109 @@ void tool_watch_pid(const char *tool, pid_t pid)
 			(int)pid);
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+int tool_parse_interval(const char *tool, const char *arg, double *secs)
+{
+	char *end;
+
+	errno = 0;
+	*secs = strtod(arg, &end);
+	if (errno || end == arg || *end || *secs < 0.01 || *secs > 86400) {
+		cli_usage("%s: --interval %s: want seconds (0.01 to 86400)", tool, arg);
+		return -1;
+	}
+	return 0;
+}
+
+void tool_interval_header(FILE *out, unsigned long n)
+{
+	char ts[16];
+	time_t now = time(NULL);
+
+	if (json_output || !n)
+		return;
+	strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&now));
+	fprintf(out, "\n%s\n", ts);
+}
+
+int tool_hist_read(struct bee_obj *obj, const char *map, uint64_t *slots, bool clear)
+{
+	int fd = bee_obj__map_fd(obj, map);
+	uint64_t zero = 0;
+
+	memset(slots, 0, 64 * sizeof(*slots));
+	if (fd < 0)
+		return fd;
+	for (uint32_t k = 0; k < 64; k++) {
+		if (bpf_map_lookup_elem(fd, &k, &slots[k]))
+			slots[k] = 0;
+		/* what lands between the read and the clear goes uncounted, as
+		 * in BCC's interval mode; without -i the summary at exit is exact */
+		if (clear && slots[k])
+			bpf_map_update_elem(fd, &k, &zero, BPF_ANY);
+	}
+	return 0;
+}
+
+static void *interval_thread(void *arg)
+{
+	struct tool_interval *iv = arg;
+	struct timespec next;
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!iv->stop) {
+		long long ns = next.tv_nsec + (long long)(iv->secs * 1e9);
+
+		next.tv_sec += ns / 1000000000;
+		next.tv_nsec = ns % 1000000000;
+		/* absolute deadlines: the printing does not make the intervals drift */
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
+			;
+		pthread_mutex_lock(&iv->lock);
+		if (!iv->stop) {
+			iv->print(iv->ctx, stdout, ++iv->done);
+			fflush(stdout);
+		}
+		pthread_mutex_unlock(&iv->lock);
+		if (iv->count && iv->done >= iv->count)
+			stop_run();
+	}
+	return NULL;
+}
+
+int tool_interval_start(struct tool_interval *iv)
+{
+	sigset_t all, old;
+	int err;
+
+	if (iv->secs <= 0)
+		return 0;
+	pthread_mutex_init(&iv->lock, NULL);
+	iv->done = 0;
+	iv->stop = false;
+	/* the thread must not take the signals meant for the main loop */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&iv->thread, NULL, interval_thread, iv);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err)
+		return -err;
+	iv->started = true;
+	return 0;
+}
+
+unsigned long tool_interval_stop(struct tool_interval *iv)
+{
+	if (!iv->started)
+		return 0;
+	pthread_mutex_lock(&iv->lock);
+	iv->stop = true;
+	pthread_mutex_unlock(&iv->lock);
+	/* it may sleep up to an interval, or loop in stop_run(): not joined;
+	 * the flag keeps it from printing again and the process ends soon */
+	iv->started = false;
+	return iv->done;
 }
 
 int tool_bad_option(const char *tool, int argc, char **argv, int opt)

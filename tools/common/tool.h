@@ -8,6 +8,7 @@
 #define BEE_TOOL_COMMON_H
 
 #include <stdbool.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -30,6 +31,36 @@ int tool_bad_option(const char *tool, int argc, char **argv, int opt);
  * so far and the summary still print) after one line on stderr:
  * "bee: TOOL: process PID exited". Call before cli_run(). */
 void tool_watch_pid(const char *tool, pid_t pid);
+
+/* Histograms every few seconds (BCC's "interval count"): a thread calls
+ * @print(ctx, out, n) every @secs seconds with the interval's number n
+ * (1, 2, ...); @print reads the maps, prints and clears them. After @count
+ * intervals (0: no limit) the run stops as Ctrl-C would. Start it from the
+ * runner's attach hook (the maps exist then); tool_interval_stop(), from
+ * at_exit, waits for a print in progress and returns how many intervals
+ * were printed, so at_exit prints the rest of the last one only when
+ * there is a rest. */
+struct tool_interval {
+	double secs;
+	unsigned long count;
+	void (*print)(void *ctx, FILE *out, unsigned long n);
+	void *ctx;
+	/* private */
+	unsigned long done;
+	bool started;
+	volatile bool stop;
+	pthread_t thread;
+	pthread_mutex_t lock;
+};
+int tool_interval_start(struct tool_interval *iv);
+unsigned long tool_interval_stop(struct tool_interval *iv);
+/* Parse an -i value (error line printed, -1 on a bad value). */
+int tool_parse_interval(const char *tool, const char *arg, double *secs);
+/* Text mode: the line that starts interval @n's output ("\nHH:MM:SS"). */
+void tool_interval_header(FILE *out, unsigned long n);
+/* Read the 64 slots of log2 histogram array @map of @obj into @slots, and
+ * zero the map when @clear (for the next interval). 0 or -errno. */
+int tool_hist_read(struct bee_obj *obj, const char *map, uint64_t *slots, bool clear);
 
 /* Start a JSON event line as the runner writes them:
  * {"type":"event","map":MAP,"data":{ ... then the caller's fields;

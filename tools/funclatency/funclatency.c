@@ -33,6 +33,9 @@ struct funclatency {
 	const char *spec;      /* as the user wrote it */
 	pid_t pid;
 	const struct tool_unit *unit;
+	struct bee_obj *obj;
+	struct tool_interval iv;
+	unsigned long n;       /* interval being printed (0: the summary) */
 };
 
 static int usage(void)
@@ -54,6 +57,8 @@ static int usage(void)
 	       "  -p, --pid PID       only process PID\n"
 	       "  -u, --usecs         microseconds (default: nanoseconds)\n"
 	       "  -m, --msecs         milliseconds\n"
+	       "  -i, --interval S    print (and clear) the histogram every S seconds\n"
+	       "  -c, --count N       stop after N intervals\n"
 	       "      --duration S    stop after S seconds\n"
 	       "  -j, --json          {\"type\":\"histogram\",\"name\":\"funclatency\",\"function\":..,\n"
 	       "                      \"probe\":..,\"unit\":..,\"count\":N,\"buckets\":[..]}\n"
@@ -114,7 +119,8 @@ static int attach(struct bee_obj *obj, void *ctx)
 		if (!l)
 			return -errno;
 	}
-	return 0;
+	fl->obj = obj;
+	return tool_interval_start(&fl->iv);
 }
 
 static void hist_extra(struct bee_json *j, void *ctx)
@@ -124,20 +130,34 @@ static void hist_extra(struct bee_json *j, void *ctx)
 
 	bee_json_kstr(j, "function", fl->spec);
 	bee_json_kstr(j, "probe", names[fl->mech]);
+	if (fl->n)
+		bee_json_kuint(j, "interval", fl->n);
+}
+
+static void print_hist(void *ctx, FILE *out, unsigned long n)
+{
+	struct funclatency *fl = ctx;
+	uint64_t slots[64];
+	char title[300];
+
+	tool_hist_read(fl->obj, "dist", slots, n > 0);
+	fl->n = n;
+	tool_interval_header(out, n);
+	snprintf(title, sizeof(title), "Function = %s", fl->spec);
+	tool_hist_emit(out, slots, 64, "funclatency", title, fl->unit->name, hist_extra, fl);
 }
 
 static int at_exit(struct bee_obj *obj, FILE *out, void *ctx)
 {
 	struct funclatency *fl = ctx;
-	int fd = bee_obj__map_fd(obj, "dist");
-	uint64_t slots[64] = {};
-	char title[300];
+	unsigned long done = tool_interval_stop(&fl->iv);
 
-	for (uint32_t k = 0; fd >= 0 && k < 64; k++)
-		if (bpf_map_lookup_elem(fd, &k, &slots[k]))
-			slots[k] = 0;
-	snprintf(title, sizeof(title), "Function = %s", fl->spec);
-	tool_hist_emit(out, slots, 64, "funclatency", title, fl->unit->name, hist_extra, fl);
+	fl->obj = obj;
+	/* with -i: the part of an interval that Ctrl-C cut short, if any */
+	if (!fl->iv.secs)
+		print_hist(fl, out, 0);
+	else if (!fl->iv.count || done < fl->iv.count)
+		print_hist(fl, out, done + 1);
 	return 0;
 }
 
@@ -202,6 +222,7 @@ static int do_funclatency(int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "pid", required_argument, NULL, 'p' },   { "usecs", no_argument, NULL, 'u' },
 		{ "msecs", no_argument, NULL, 'm' },       { "duration", required_argument, NULL, 'D' },
+		{ "interval", required_argument, NULL, 'i' }, { "count", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },        { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },        {},
 	};
@@ -219,7 +240,7 @@ static int do_funclatency(int argc, char **argv)
 	fl.unit = &tool_units[0];
 	optind = 0; /* 0: glibc starts over (options may follow operands) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:umjqh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:umi:c:jqh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (tool_parse_pid("funclatency", optarg, &fl.pid, &code))
@@ -235,6 +256,16 @@ static int do_funclatency(int argc, char **argv)
 			if (tool_parse_duration("funclatency", optarg, &o.duration, &code))
 				return code;
 			break;
+		case 'i':
+			if (tool_parse_interval("funclatency", optarg, &fl.iv.secs))
+				return EXIT_USAGE;
+			break;
+		case 'c':
+			if (tool_parse_uint("funclatency", "--count", optarg, 1000000000, &fl.iv.count) ||
+			    !fl.iv.count)
+				return fl.iv.count ? EXIT_USAGE :
+					cli_usage("funclatency: --count 0: want at least one interval");
+			break;
 		case 'j':
 			json_output = true;
 			break;
@@ -249,6 +280,10 @@ static int do_funclatency(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage("funclatency: which function? (BINARY:FUNC or KERNEL_FUNC)");
+	if (fl.iv.count && !fl.iv.secs)
+		return cli_usage("funclatency: --count needs --interval");
+	fl.iv.print = print_hist;
+	fl.iv.ctx = &fl;
 	if (optind + 1 < argc)
 		return cli_usage("funclatency: unexpected argument '%s'", argv[optind + 1]);
 	fl.spec = argv[optind];

@@ -21,6 +21,9 @@ struct runqlat {
 	pid_t pid;
 	char why[512];          /* why tp_btf was not used ("" when not tried) */
 	bool quiet;
+	struct bee_obj *obj;
+	struct tool_interval iv;
+	unsigned long n;        /* interval being printed (0: none) */
 };
 
 static int usage(void)
@@ -38,6 +41,8 @@ static int usage(void)
 	       "  -m, --msecs         milliseconds (default: microseconds)\n"
 	       "  -N, --nsecs         nanoseconds\n"
 	       "      --tracepoints   use the plain tracepoints even where tp_btf works\n"
+	       "  -i, --interval S    print (and clear) the histogram every S seconds\n"
+	       "  -c, --count N       stop after N intervals\n"
 	       "      --duration S    stop after S seconds\n"
 	       "  -j, --json          {\"type\":\"histogram\",\"name\":\"runqlat\",\"probe\":\"tp_btf\"|\n"
 	       "                      \"tracepoint\",\"unit\":..,\"count\":N,\"buckets\":[..]}\n"
@@ -87,10 +92,14 @@ static int attach(struct bee_obj *obj, void *ctx)
 {
 	struct runqlat *rq = ctx;
 
+	int err;
+
 	if (rq->why[0] && !rq->quiet && !json_output)
 		fprintf(stderr, "bee: runqlat: tp_btf does not load here (%s); using the sched "
 				"tracepoints\n", rq->why);
-	return bee_obj__attach(obj);
+	err = bee_obj__attach(obj);
+	rq->obj = obj;
+	return err ?: tool_interval_start(&rq->iv);
 }
 
 static void hist_extra(struct bee_json *j, void *ctx)
@@ -98,18 +107,32 @@ static void hist_extra(struct bee_json *j, void *ctx)
 	const struct runqlat *rq = ctx;
 
 	bee_json_kstr(j, "probe", rq->btf ? "tp_btf" : "tracepoint");
+	if (rq->n)
+		bee_json_kuint(j, "interval", rq->n);
+}
+
+static void print_hist(void *ctx, FILE *out, unsigned long n)
+{
+	struct runqlat *rq = ctx;
+	uint64_t slots[64];
+
+	tool_hist_read(rq->obj, "dist", slots, n > 0);
+	rq->n = n;
+	tool_interval_header(out, n);
+	tool_hist_emit(out, slots, 64, "runqlat", NULL, rq->unit->name, hist_extra, rq);
 }
 
 static int at_exit(struct bee_obj *obj, FILE *out, void *ctx)
 {
 	struct runqlat *rq = ctx;
-	int fd = bee_obj__map_fd(obj, "dist");
-	uint64_t slots[64] = {};
+	unsigned long done = tool_interval_stop(&rq->iv);
 
-	for (uint32_t k = 0; fd >= 0 && k < 64; k++)
-		if (bpf_map_lookup_elem(fd, &k, &slots[k]))
-			slots[k] = 0;
-	tool_hist_emit(out, slots, 64, "runqlat", NULL, rq->unit->name, hist_extra, rq);
+	rq->obj = obj;
+	/* with -i: the part of an interval that Ctrl-C cut short, if any */
+	if (!rq->iv.secs)
+		print_hist(rq, out, 0);
+	else if (!rq->iv.count || done < rq->iv.count)
+		print_hist(rq, out, done + 1);
 	return 0;
 }
 
@@ -120,6 +143,7 @@ static int do_runqlat(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },   { "msecs", no_argument, NULL, 'm' },
 		{ "nsecs", no_argument, NULL, 'N' },       { "tracepoints", no_argument, NULL, O_TP },
 		{ "duration", required_argument, NULL, O_DURATION },
+		{ "interval", required_argument, NULL, 'i' }, { "count", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },        { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },        {},
 	};
@@ -136,7 +160,7 @@ static int do_runqlat(int argc, char **argv)
 	rq.unit = &tool_units[1];
 	optind = 0; /* 0: glibc starts over (options may follow operands) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:mNjqh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:mNi:c:jqh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (tool_parse_pid("runqlat", optarg, &rq.pid, &code))
@@ -150,6 +174,16 @@ static int do_runqlat(int argc, char **argv)
 			break;
 		case O_TP:
 			force_tp = true;
+			break;
+		case 'i':
+			if (tool_parse_interval("runqlat", optarg, &rq.iv.secs))
+				return EXIT_USAGE;
+			break;
+		case 'c':
+			if (tool_parse_uint("runqlat", "--count", optarg, 1000000000, &rq.iv.count) ||
+			    !rq.iv.count)
+				return rq.iv.count ? EXIT_USAGE :
+					cli_usage("runqlat: --count 0: want at least one interval");
 			break;
 		case O_DURATION:
 			if (tool_parse_duration("runqlat", optarg, &o.duration, &code))
@@ -169,6 +203,10 @@ static int do_runqlat(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage("runqlat: unexpected argument '%s'", argv[optind]);
+	if (rq.iv.count && !rq.iv.secs)
+		return cli_usage("runqlat: --count needs --interval");
+	rq.iv.print = print_hist;
+	rq.iv.ctx = &rq;
 	o.obj_buf = cli_embedded("runqlat", &o.obj_sz);
 	if (!o.obj_buf)
 		return cli_err("runqlat: the BPF object is not built into this bee");

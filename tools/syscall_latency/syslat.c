@@ -27,6 +27,8 @@ struct syslat {
 	const struct tool_unit *unit;
 	long nr;         /* -1: all */
 	bool per_syscall;
+	struct bee_obj *obj;
+	struct tool_interval iv;
 };
 
 static const char *syscall_name(long nr)
@@ -68,6 +70,8 @@ static int usage(void)
 	       "  -P, --per-syscall   one histogram per syscall\n"
 	       "  -N, --nsecs         nanoseconds (default: microseconds)\n"
 	       "  -m, --msecs         milliseconds\n"
+	       "  -i, --interval S    print (and clear) the histograms every S seconds\n"
+	       "  -c, --count N       stop after N intervals\n"
 	       "      --duration S    stop after S seconds\n"
 	       "  -j, --json          {\"type\":\"histogram\",\"name\":\"syslat\",\"syscall\":..,\n"
 	       "                      \"nr\":..,\"unit\":..,\"count\":N,\"buckets\":[{\"low\":..,\n"
@@ -82,6 +86,7 @@ static int usage(void)
 struct hist_tag {
 	const char *name;
 	long nr;
+	unsigned long interval;
 };
 
 static void hist_extra(struct bee_json *j, void *ctx)
@@ -98,6 +103,8 @@ static void hist_extra(struct bee_json *j, void *ctx)
 		bee_json_int(j, t->nr);
 	else
 		bee_json_null(j);
+	if (t->interval)
+		bee_json_kuint(j, "interval", t->interval);
 }
 
 struct per_entry {
@@ -113,29 +120,29 @@ static int cmp_total(const void *a, const void *b)
 	return x->total < y->total ? 1 : x->total > y->total ? -1 : (int)x->nr - (int)y->nr;
 }
 
-static int at_exit(struct bee_obj *obj, FILE *out, void *ctx)
+/* One report: interval @n (0: the summary at exit); the maps are cleared
+ * after an interval's report. */
+static void print_report(void *ctx, FILE *out, unsigned long n)
 {
 	struct syslat *sl = ctx;
-	struct hist_tag tag = { .nr = sl->nr };
+	struct hist_tag tag = { .nr = sl->nr, .interval = n };
 	char title[128];
 
+	tool_interval_header(out, n);
 	if (!sl->per_syscall) {
-		int fd = bee_obj__map_fd(obj, "dist");
-		uint64_t slots[64] = {};
+		uint64_t slots[64];
 
-		for (uint32_t k = 0; fd >= 0 && k < 64; k++)
-			if (bpf_map_lookup_elem(fd, &k, &slots[k]))
-				slots[k] = 0;
+		tool_hist_read(sl->obj, "dist", slots, n > 0);
 		tag.name = sl->nr >= 0 ? syscall_name(sl->nr) : NULL;
 		if (sl->nr >= 0)
 			snprintf(title, sizeof(title), "syscall = %s", tag.name ? tag.name : "?");
 		else
 			snprintf(title, sizeof(title), "all syscalls");
 		tool_hist_emit(out, slots, 64, "syslat", title, sl->unit->name, hist_extra, &tag);
-		return 0;
+		return;
 	}
 
-	int fd = bee_obj__map_fd(obj, "per_nr");
+	int fd = bee_obj__map_fd(sl->obj, "per_nr");
 	struct per_entry *ents = NULL;
 	size_t cnt = 0, cap = 0;
 	uint32_t key, next, *prev = NULL;
@@ -144,10 +151,10 @@ static int at_exit(struct bee_obj *obj, FILE *out, void *ctx)
 		key = next;
 		prev = &key;
 		if (cnt == cap) {
-			struct per_entry *n = realloc(ents, (cap = cap ? cap * 2 : 64) * sizeof(*n));
-			if (!n)
+			struct per_entry *m = realloc(ents, (cap = cap ? cap * 2 : 64) * sizeof(*m));
+			if (!m)
 				break;
-			ents = n;
+			ents = m;
 		}
 		struct per_entry *e = &ents[cnt];
 		if (bpf_map_lookup_elem(fd, &key, e->slots))
@@ -158,6 +165,9 @@ static int at_exit(struct bee_obj *obj, FILE *out, void *ctx)
 			e->total += e->slots[i];
 		cnt++;
 	}
+	/* cleared after the walk: deleting during get_next_key would restart it */
+	for (size_t i = 0; n && i < cnt; i++)
+		bpf_map_delete_elem(fd, &ents[i].nr);
 	qsort(ents, cnt, sizeof(*ents), cmp_total);
 	for (size_t i = 0; i < cnt; i++) {
 		tag.nr = ents[i].nr;
@@ -174,6 +184,28 @@ static int at_exit(struct bee_obj *obj, FILE *out, void *ctx)
 	if (!cnt && !json_output)
 		fprintf(out, "\n(no syscalls seen)\n");
 	free(ents);
+}
+
+static int attach(struct bee_obj *obj, void *ctx)
+{
+	struct syslat *sl = ctx;
+	int err = bee_obj__attach(obj);
+
+	sl->obj = obj;
+	return err ?: tool_interval_start(&sl->iv);
+}
+
+static int at_exit(struct bee_obj *obj, FILE *out, void *ctx)
+{
+	struct syslat *sl = ctx;
+	unsigned long done = tool_interval_stop(&sl->iv);
+
+	sl->obj = obj;
+	/* with -i: the part of an interval that Ctrl-C cut short, if any */
+	if (!sl->iv.secs)
+		print_report(sl, out, 0);
+	else if (!sl->iv.count || done < sl->iv.count)
+		print_report(sl, out, done + 1);
 	return 0;
 }
 
@@ -183,10 +215,12 @@ static int do_syslat(int argc, char **argv)
 		{ "syscall", required_argument, NULL, 's' }, { "pid", required_argument, NULL, 'p' },
 		{ "per-syscall", no_argument, NULL, 'P' },  { "nsecs", no_argument, NULL, 'N' },
 		{ "msecs", no_argument, NULL, 'm' },        { "duration", required_argument, NULL, 'D' },
+		{ "interval", required_argument, NULL, 'i' }, { "count", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },         { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },         {},
 	};
-	struct syslat sl = { .unit = &tool_units[1], .nr = -1 };
+	/* static: the interval thread may outlive this call by a moment */
+	static struct syslat sl;
 	struct run_opts o = { .name = "syslat" };
 	char set_nr[40], set_pid[40], set_div[40], set_self[40];
 	const char *sets[5];
@@ -195,9 +229,12 @@ static int do_syslat(int argc, char **argv)
 
 	if (argc >= 2 && !strcmp(argv[1], "help"))
 		return usage();
+	memset(&sl, 0, sizeof(sl));
+	sl.unit = &tool_units[1];
+	sl.nr = -1;
 	optind = 0; /* 0: glibc starts over (options may follow operands) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:p:PNmjqh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:p:PNmi:c:jqh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			sl.nr = syscall_nr(optarg);
@@ -222,6 +259,16 @@ static int do_syslat(int argc, char **argv)
 			if (tool_parse_duration("syslat", optarg, &o.duration, &code))
 				return code;
 			break;
+		case 'i':
+			if (tool_parse_interval("syslat", optarg, &sl.iv.secs))
+				return EXIT_USAGE;
+			break;
+		case 'c':
+			if (tool_parse_uint("syslat", "--count", optarg, 1000000000, &sl.iv.count) ||
+			    !sl.iv.count)
+				return sl.iv.count ? EXIT_USAGE :
+					cli_usage("syslat: --count 0: want at least one interval");
+			break;
 		case 'j':
 			json_output = true;
 			break;
@@ -236,6 +283,10 @@ static int do_syslat(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage("syslat: unexpected argument '%s'", argv[optind]);
+	if (sl.iv.count && !sl.iv.secs)
+		return cli_usage("syslat: --count needs --interval");
+	sl.iv.print = print_report;
+	sl.iv.ctx = &sl;
 	o.obj_buf = cli_embedded("syslat", &o.obj_sz);
 	if (!o.obj_buf)
 		return cli_err("syslat: the BPF object is not built into this bee");
@@ -251,6 +302,7 @@ static int do_syslat(int argc, char **argv)
 	o.sets = sets;
 	o.set_cnt = 5;
 	o.no_trace = true;
+	o.attach = attach;
 	o.at_exit = at_exit;
 	o.tool_ctx = &sl;
 	tool_watch_pid("syslat", pid);
