@@ -185,6 +185,28 @@ $BEE bpfsnoop -- /nonexistent/bee_snoop 2>"$tmp/enoent"; rc=$?
 timeout 20 $BEE bpfsnoop --duration 0.3 -o "$tmp/dur.txt"; rc=$?
 [ $rc -eq 0 ] && ok duration || fail duration "want exit 0, got $rc"
 
+# ---- lost records are counted exactly: bee stopped while 200000 calls fill its ring ----
+$BEE bpfsnoop --summary -o "$tmp/lost.txt" -- sh -c "kill -STOP \$PPID; $H loop 200000 >/dev/null; kill -CONT \$PPID" 2>"$tmp/lost.err"; rc=$?
+traced=$(sed -n 's/^summary: \([0-9]*\) calls traced, \([0-9]*\) lost$/\1/p' "$tmp/lost.txt")
+lost=$(sed -n 's/^summary: \([0-9]*\) calls traced, \([0-9]*\) lost$/\2/p' "$tmp/lost.txt")
+lines=$(grep -c 'bpf(BPF_' "$tmp/lost.txt")
+# the loop makes MAP_CREATE, 200000 lookups and OBJ_GET_INFO_BY_FD
+if [ $rc -eq 0 ] && [ -n "$lost" ] && [ "$lost" -gt 0 ] && [ $((traced + lost)) -eq 200002 ] && [ "$lines" -eq "$traced" ] &&
+   grep -qx "bee: bpfsnoop: $lost calls lost (ring buffer or in-flight table full)" "$tmp/lost.err"; then
+	ok lost_counted
+else
+	fail lost_counted "rc $rc: $lines lines, traced '$traced' + lost '$lost' != 200002: $(cat "$tmp/lost.err")"
+fi
+
+# ---- a 4 times bigger ring (--buffer 64) holds 4 times the records ----
+$BEE bpfsnoop --buffer 64 --summary -o "$tmp/lost64.txt" -- sh -c "kill -STOP \$PPID; $H loop 200000 >/dev/null; kill -CONT \$PPID" 2>/dev/null; rc=$?
+t64=$(sed -n 's/^summary: \([0-9]*\) calls traced, \([0-9]*\) lost$/\1/p' "$tmp/lost64.txt")
+l64=$(sed -n 's/^summary: \([0-9]*\) calls traced, \([0-9]*\) lost$/\2/p' "$tmp/lost64.txt")
+[ $rc -eq 0 ] && [ -n "$t64" ] && [ $((t64 + l64)) -eq 200002 ] && [ $((t64 / 4)) -ge $((traced - 2)) ] && [ $((t64 / 4)) -le $((traced + 2)) ] &&
+	ok buffer_size || fail buffer_size "rc $rc: 16 MiB held $traced records, 64 MiB $t64 (lost $l64)"
+$BEE bpfsnoop --buffer 3 -- true 2>/dev/null; rc=$?
+[ $rc -eq 2 ] && ok buffer_not_pow2 || fail buffer_not_pow2 "want exit 2, got $rc"
+
 # ---- a command that forks: the child's calls carry the child's pid ----
 $BEE -j bpfsnoop -o "$tmp/fork.bee" -- "$H" fork "$tmp/fork.want"; rc=$?
 d=$(compare "$tmp/fork.want" "$tmp/fork.bee")
@@ -223,7 +245,7 @@ else
 fi
 
 # ---- whole system while other processes load programs ----
-$BEE -j bpfsnoop -o "$tmp/sys.bee" &
+$BEE -j bpfsnoop -o "$tmp/sys.bee" 2>"$tmp/sys.err" &
 bg=$!
 if wait_attached $bg; then
 	"$H" load 5 "$tmp/sys.want" & a=$!
@@ -239,7 +261,7 @@ if wait_attached $bg; then
 	self=$(jq -r "select(.pid == $beepid) | .pid" "$tmp/sys.bee" | head -1)
 	n=$(jq -r "select(.pid == $a or .pid == $b) | select(.cmd == \"BPF_PROG_LOAD\") | .ret_obj.id" "$tmp/sys.bee" | sort -u | wc -l)
 	[ $ra$rb$rcc = 000 ] && [ $rc -eq 0 ] && [ -z "$d" ] && [ -z "$wrong" ] && [ -z "$self" ] && [ "$n" -eq 10 ] &&
-		ok system_wide || fail system_wide "helpers $ra$rb$rcc, bee $rc, $n distinct loads, wrong '$wrong', self '$self': $d"
+		ok system_wide || fail system_wide "helpers $ra$rb$rcc, bee $rc, $n distinct loads, wrong '$wrong', self '$self': $d $(cat "$tmp/sys.err")"
 else
 	fail system_wide "bee did not attach"
 fi

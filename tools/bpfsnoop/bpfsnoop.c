@@ -733,6 +733,8 @@ static int help(void)
 	       "  -i, --insns        disassemble the instructions of BPF_PROG_LOAD (up to %d)\n"
 	       "  -d, --duration S   stop after S seconds\n"
 	       "  -o, --output FILE  write the trace to FILE\n"
+	       "  -b, --buffer MB    ring buffer size, a power of 2 (default 16); calls that\n"
+	       "                     find it full are counted and reported as lost\n"
 	       "  -h, --help         this help\n"
 	       "\n"
 	       "With -- CMD, bee exits when CMD exits, with its exit status.\n",
@@ -915,6 +917,7 @@ static int bpfsnoop_main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },   { "json", no_argument, NULL, 'j' },
 		{ "summary", no_argument, NULL, 's' },	   { "insns", no_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 'd' }, { "output", required_argument, NULL, 'o' },
+		{ "buffer", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },	   {},
 	};
 	struct snoop s = { .json = json_output, .out = stdout };
@@ -923,6 +926,7 @@ static int bpfsnoop_main(int argc, char **argv)
 	const void *buf;
 	size_t size;
 	double duration = 0;
+	unsigned ring_mb = 0;
 	const char *output = NULL;
 	struct timespec t0, now;
 	int c, ret = EXIT_FAIL, go_fd = -1, err, status = 0;
@@ -933,7 +937,7 @@ static int bpfsnoop_main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "help"))
 		return help();
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+p:jsid:o:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:jsid:o:b:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			s.target = strtol(optarg, &end, 10);
@@ -958,6 +962,12 @@ static int bpfsnoop_main(int argc, char **argv)
 			break;
 		case 'o':
 			output = optarg;
+			break;
+		case 'b':
+			ring_mb = strtoul(optarg, &end, 10);
+			if (*end || !ring_mb || ring_mb > 1024 || (ring_mb & (ring_mb - 1)))
+				return cli_usage("bpfsnoop: buffer must be a power of 2 MiB up to 1024, got '%s'",
+						 optarg);
 			break;
 		case 'h':
 			return help();
@@ -999,6 +1009,14 @@ static int bpfsnoop_main(int argc, char **argv)
 	if (!obj) {
 		ret = cli_err("bpfsnoop: %s", cli_strerr(-errno));
 		goto out;
+	}
+	if (ring_mb) {
+		struct bpf_map *rb = bee_obj__map(obj, "events");
+
+		if (!rb || bpf_map__set_max_entries(rb, ring_mb << 20)) {
+			ret = cli_err("bpfsnoop: cannot size the ring buffer to %u MiB", ring_mb);
+			goto out;
+		}
 	}
 	err = bee_obj__load(obj);
 	if (!err)
