@@ -76,3 +76,17 @@ sb=$(best 5 /dev/null bpftool map dump pinned $sparse)
 se=$(best 5 /dev/null $BEE map dump pinned $sparse)
 printf 'sparse map (1000 entries in room for 1000000): bpftool %ss, bee %ss, bee/bpftool %sx\n' \
 	$sb $se $(ratio $se $sb)
+# `map list` (start-up, one fdinfo read per map), best of 30 runs each
+python3 - "$BEE" <<'PY'
+import subprocess, sys, time
+def best(cmd, n=30):
+    b = 9.0
+    for _ in range(n):
+        s = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL)
+        b = min(b, time.perf_counter() - s)
+    return b
+nmaps = subprocess.run(["bpftool", "map", "list"], capture_output=True, text=True).stdout.count("max_entries")
+e, b = best([sys.argv[1], "map", "list"]), best(["bpftool", "map", "list"])
+print("map list (%d maps): bpftool %.4fs, bee %.4fs, bee/bpftool %.3fx" % (nmaps, b, e, e / b))
+PY

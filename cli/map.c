@@ -85,19 +85,29 @@ static const char *fd_kind(int fd)
 	return kind;
 }
 
-static long fdinfo_long(int fd, const char *key)
+/* memlock and frozen from fdinfo, in one read (-1 when absent) */
+static void fdinfo_memlock_frozen(int fd, long *memlock, long *frozen)
 {
-	char path[64], *buf = NULL, *p;
-	long v = -1;
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int f;
 
+	*memlock = *frozen = -1;
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	if (bee_read_file(path, &buf, NULL))
-		return -1;
-	p = strstr(buf, key);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return;
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	p = strstr(buf, "memlock:");
 	if (p)
-		v = strtol(p + strlen(key), NULL, 10);
-	free(buf);
-	return v;
+		*memlock = strtol(p + 8, NULL, 10);
+	p = strstr(buf, "frozen:");
+	if (p)
+		*frozen = strtol(p + 7, NULL, 10);
 }
 
 static bool on_bpffs(const char *path)
@@ -295,8 +305,7 @@ static void show_one(int fd, struct bee_json *j)
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return;
-	memlock = fdinfo_long(fd, "memlock:");
-	frozen = fdinfo_long(fd, "frozen:");
+	fdinfo_memlock_frozen(fd, &memlock, &frozen);
 	if (j) {
 		bee_json_obj_start(j);
 		bee_json_kuint(j, "id", info.id);

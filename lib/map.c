@@ -266,10 +266,12 @@ const char *bee_map_type_name(uint32_t type)
 	static __thread char buf[64];
 	struct type_q q = { .value = type };
 
-	if (type == 0) {
-		snprintf(buf, sizeof(buf), "unspec");
-		return buf;
-	}
+	const char *n = libbpf_bpf_map_type_str(type);
+
+	/* libbpf's table names the types of its time as the kernel does; the
+	 * kernel's BTF (some milliseconds to load) only for newer ones */
+	if (n)
+		return n;
 	each_map_type(type_by_value, &q);
 	if (q.found)
 		snprintf(buf, sizeof(buf), "%s", q.name);
@@ -302,6 +304,11 @@ int bee_map_type_by_name(const char *name)
 
 	if (!name[0])
 		return -ENOENT;
+	for (uint32_t t = 1; t < 256; t++) {
+		const char *n = libbpf_bpf_map_type_str(t);
+		if (n && !strcmp(n, name))
+			return t;
+	}
 	each_map_type(type_by_word, &q);
 	if (q.found)
 		return q.value;
