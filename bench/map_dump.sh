@@ -72,8 +72,8 @@ tb=$(best 3 /dev/null bpftool map dump pinned $typed)
 te=$(best 3 /dev/null $BEE map dump pinned $typed)
 printf 'with BTF (u32 -> u64, both print typed values): bpftool %ss, bee %ss, bee/bpftool %sx\n' \
 	$tb $te $(ratio $te $tb)
-sb=$(best 5 /dev/null bpftool map dump pinned $sparse)
-se=$(best 5 /dev/null $BEE map dump pinned $sparse)
+sb=$(best 20 /dev/null bpftool map dump pinned $sparse)
+se=$(best 20 /dev/null $BEE map dump pinned $sparse)
 printf 'sparse map (1000 entries in room for 1000000): bpftool %ss, bee %ss, bee/bpftool %sx\n' \
 	$sb $se $(ratio $se $sb)
 # `map list` (start-up, one fdinfo read per map), best of 30 runs each
