@@ -364,9 +364,12 @@ static void call(struct out *o, const struct bpf_insn *in, size_t idx,
 		put(o, "call bpf_%s#%d", name, in->imm);
 		return;
 	}
-	if (xl && call_base()) {
+	if (xl && call_base())
 		name = bee_ksym_find(call_base() + (int64_t)in->imm, &off);
-	} else if (in->src_reg == BPF_PSEUDO_KFUNC_CALL && in->off == 0 && bee_kernel_btf()) {
+	/* a kfunc as compiled, or xlated on JITs with far kfunc calls, where
+	 * imm stays the BTF id */
+	if ((!name || off) && in->src_reg == BPF_PSEUDO_KFUNC_CALL && in->off == 0 &&
+	    bee_kernel_btf()) {
 		const struct btf *kb = bee_kernel_btf();
 		const struct btf_type *t = btf__type_by_id(kb, in->imm);
 

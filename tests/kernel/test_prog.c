@@ -171,6 +171,35 @@ static void test_bad_fds(void **state)
 	t_eq("fds left open by the dumps", fds, t_fd_count());
 }
 
+/* kfunc calls in a loaded program are named (kallsyms, as helpers are). */
+static void test_kfunc_names(void **state)
+{
+	struct bpf_object *obj;
+	char *out;
+	int fd, n;
+
+	if (!*state)
+		t_skip("needs root to load BPF programs");
+	obj = bpf_object__open_file(t_bpath("tests/bpf/disasm_kfunc.bpf.o"), NULL);
+	assert_non_null(obj);
+	if (bpf_object__load(obj)) {
+		int err = errno;
+
+		bpf_object__close(obj);
+		t_skip("kernel refuses kfunc calls from a socket filter: %s", strerror(err));
+	}
+	fd = bpf_program__fd(bpf_object__find_program_by_name(obj, "disasm_kfunc"));
+	out = dump(fd, false, 0, &n);
+	t_eq("kfunc program instructions", 4, n);
+	t_contains("kfunc named in xlated code", out, "(85) call bpf_rcu_read_lock#");
+	t_contains("second kfunc", out, "(85) call bpf_rcu_read_unlock#");
+	free(out);
+	out = dump(fd, true, 0, &n);
+	t_contains("kfunc named in jited code", out, "\t; bpf_rcu_read_lock\n");
+	free(out);
+	bpf_object__close(obj);
+}
+
 /* A program type newer than libbpf 1.1 is named from the kernel's BTF. */
 static void test_type_newer_than_libbpf(void **state)
 {
@@ -209,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_xlated),
 		cmocka_unit_test(test_jited),
 		cmocka_unit_test(test_bad_fds),
+		cmocka_unit_test(test_kfunc_names),
 		cmocka_unit_test(test_type_newer_than_libbpf),
 	};
 

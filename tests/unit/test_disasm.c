@@ -249,6 +249,11 @@ static void test_golden_clang_program(void **state)
 	golden_object("disasm_prog");
 }
 
+static void test_golden_kfunc_calls(void **state)
+{
+	golden_object("disasm_kfunc");
+}
+
 /* Runs after the three above: what they covered together. */
 static void test_golden_coverage(void **state)
 {
@@ -660,6 +665,7 @@ int main(void)
 		cmocka_unit_test(test_golden_alu),
 		cmocka_unit_test(test_golden_jmp_mem),
 		cmocka_unit_test(test_golden_clang_program),
+		cmocka_unit_test(test_golden_kfunc_calls),
 		cmocka_unit_test(test_golden_coverage),
 		cmocka_unit_test(test_cpu_v4),
 		cmocka_unit_test(test_store_jset_atomics),
