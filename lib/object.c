@@ -16,6 +16,8 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <gelf.h>
+#include <libelf.h>
 
 #include "internal.h"
 
@@ -117,6 +119,139 @@ static struct bee_obj *open_common(struct bee_obj *o, const struct bee_obj_opts 
 	return o;
 }
 
+/* A type id a BTF type refers to must exist, and every name must resolve:
+ * libbpf 1.1 trusts both in places (fuzzing found crashes), so bee checks
+ * an object's BTF before handing the object to libbpf. */
+static int btf_refs_ok(const struct btf *btf, char *why, size_t n)
+{
+	uint32_t cnt = btf__type_cnt(btf);
+
+#define REF_OK(id) ((uint32_t)(id) < cnt)
+#define NAME_OK(off) (btf__name_by_offset(btf, off) != NULL)
+	for (uint32_t id = 1; id < cnt; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		uint32_t bad = 0;
+
+		if (!t || !NAME_OK(t->name_off)) {
+			snprintf(why, n, "type [%u] has no valid name", id);
+			return -EINVAL;
+		}
+		switch (btf_kind(t)) {
+		case BTF_KIND_PTR: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE:
+		case BTF_KIND_CONST: case BTF_KIND_RESTRICT: case BTF_KIND_FUNC:
+		case BTF_KIND_VAR: case BTF_KIND_TYPE_TAG: case BTF_KIND_DECL_TAG:
+			if (!REF_OK(t->type))
+				bad = t->type;
+			break;
+		case BTF_KIND_ARRAY:
+			if (!REF_OK(btf_array(t)->type) || !REF_OK(btf_array(t)->index_type))
+				bad = UINT32_MAX;
+			break;
+		case BTF_KIND_STRUCT: case BTF_KIND_UNION: {
+			const struct btf_member *m = btf_members(t);
+			for (int i = 0; i < btf_vlen(t); i++, m++)
+				if (!REF_OK(m->type) || !NAME_OK(m->name_off))
+					bad = UINT32_MAX;
+			break;
+		}
+		case BTF_KIND_FUNC_PROTO: {
+			const struct btf_param *p = btf_params(t);
+			if (!REF_OK(t->type))
+				bad = t->type;
+			for (int i = 0; i < btf_vlen(t); i++, p++)
+				if (!REF_OK(p->type) || !NAME_OK(p->name_off))
+					bad = UINT32_MAX;
+			break;
+		}
+		case BTF_KIND_ENUM: {
+			const struct btf_enum *e = btf_enum(t);
+			for (int i = 0; i < btf_vlen(t); i++, e++)
+				if (!NAME_OK(e->name_off))
+					bad = UINT32_MAX;
+			break;
+		}
+		case BTF_KIND_DATASEC: {
+			const struct btf_var_secinfo *v = btf_var_secinfos(t);
+			for (int i = 0; i < btf_vlen(t); i++, v++) {
+				const struct btf_type *vt = REF_OK(v->type) ? btf__type_by_id(btf, v->type) : NULL;
+				if (!vt || (!btf_is_var(vt) && !btf_is_func(vt)))
+					bad = UINT32_MAX;
+			}
+			break;
+		}
+		default:
+			break;
+		}
+		if (bad) {
+			snprintf(why, n, "type [%u] refers to a type or name that does not exist", id);
+			return -EINVAL;
+		}
+	}
+#undef REF_OK
+#undef NAME_OK
+	return 0;
+}
+
+/* The ELF checks libbpf leaves out, on an object in memory. */
+static int elf_sanity(const void *buf, size_t size, const char *name)
+{
+	char why[160] = "";
+	struct btf *btf = NULL;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	Elf *elf;
+	int err = 0;
+
+	elf_version(EV_CURRENT);
+	elf = elf_memory((char *)buf, size);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx)) {
+		snprintf(why, sizeof(why), "not an ELF file");
+		err = -EINVAL;
+		goto out;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *sname;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) ||
+		    (sh.sh_type != SHT_NOBITS && (sh.sh_offset > size || sh.sh_size > size - sh.sh_offset))) {
+			snprintf(why, sizeof(why), "section %zu lies outside the file", elf_ndxscn(scn));
+			err = -EINVAL;
+			goto out;
+		}
+		sname = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!sname) {
+			snprintf(why, sizeof(why), "section %zu has no name", elf_ndxscn(scn));
+			err = -EINVAL;
+			goto out;
+		}
+		if (strcmp(sname, ".BTF"))
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf) {
+			snprintf(why, sizeof(why), ".BTF cannot be read");
+			err = -EINVAL;
+			goto out;
+		}
+		btf = btf__new(d->d_buf, d->d_size);
+		if (!btf) {
+			snprintf(why, sizeof(why), "malformed .BTF: %s", strerror(errno));
+			err = -EINVAL;
+			goto out;
+		}
+		err = btf_refs_ok(btf, why, sizeof(why));
+		if (err)
+			goto out;
+	}
+out:
+	if (err)
+		pr_err("cannot open '%s' as a BPF object: %s", name, why);
+	btf__free(btf);
+	elf_end(elf);
+	return err;
+}
+
 static void libbpf_reason(char *buf, size_t sz)
 {
 	const char *log = bee_libbpf_last_log();
@@ -155,6 +290,20 @@ struct bee_obj *bee_obj__open_file(const char *path, const struct bee_obj_opts *
 	} else {
 		o->obj_path = strdup(path);
 	}
+	{
+		char *img;
+		size_t img_sz;
+
+		err = bee_read_file(o->obj_path, &img, &img_sz);
+		if (err) {
+			pr_err("cannot read '%s': %s", o->obj_path, strerror(-err));
+			goto err_free;
+		}
+		err = elf_sanity(img, img_sz, path);
+		free(img);
+		if (err)
+			goto err_free;
+	}
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = o->name);
 	bee_libbpf_log_capture(1);
 	o->obj = bpf_object__open_file(o->obj_path, &oo);
@@ -186,6 +335,12 @@ struct bee_obj *bee_obj__open_mem(const void *buf, size_t size, const char *name
 	if (!o)
 		return errno = ENOMEM, NULL;
 	o->name = strdup(name ? name : "bee");
+	err = elf_sanity(buf, size, o->name);
+	if (err) {
+		bee_obj__close(o);
+		errno = -err;
+		return NULL;
+	}
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = o->name);
 	bee_libbpf_log_capture(1);
 	o->obj = bpf_object__open_mem(buf, size, &oo);

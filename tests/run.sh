@@ -23,8 +23,9 @@ run_cmocka() {
 	if [ "$(id -u)" -ne 0 ] && [[ $t == */kernel/* ]]; then
 		echo "skip $name: needs root"; skip=$((skip + 1)); return
 	fi
+	local t0=$SECONDS
 	timeout 300 "$t" >"$out" 2>&1
-	local rc=$?
+	local rc=$? el=$((SECONDS - t0))
 	p=$(grep -oE '^\[  PASSED  \] [0-9]+' "$out" | awk '{s+=$4} END{print s+0}')
 	f=$(grep -oE '^\[  FAILED  \] [0-9]+ test' "$out" | awk '{s+=$4} END{print s+0}')
 	s=$(grep -oE '^\[  SKIPPED \] [0-9]+' "$out" | awk '{s+=$4} END{print s+0}')
@@ -36,15 +37,17 @@ run_cmocka() {
 		failed+=("$name")
 		echo "--- $name (exit $rc) ---"; tail -n 40 "$out"
 	fi
-	printf '%-28s %3d passed %3d failed %3d skipped\n' "$name" "$p" "$f" "$s"
+	printf '%-28s %3d passed %3d failed %3d skipped %4ds\n' "$name" "$p" "$f" "$s" "$el"
 }
 
 run_script() {
 	local t=$1 name out p f s rc
 	name=$(basename "$t" .sh)
 	out=$log/cli-$name.log
+	local t0=$SECONDS
 	timeout 600 bash "$t" >"$out" 2>&1
 	rc=$?
+	local el=$((SECONDS - t0))
 	p=$(grep -cE '^ok ' "$out")
 	f=$(grep -cE '^FAIL ' "$out")
 	s=$(grep -cE '^skip ' "$out")
@@ -55,7 +58,7 @@ run_script() {
 		failed+=("$name")
 		echo "--- $name (exit $rc) ---"; tail -n 40 "$out"
 	fi
-	printf '%-28s %3d passed %3d failed %3d skipped\n' "$name" "$p" "$f" "$s"
+	printf '%-28s %3d passed %3d failed %3d skipped %4ds\n' "$name" "$p" "$f" "$s" "$el"
 }
 
 for suite in $suites; do

@@ -114,7 +114,7 @@ start_target prof spin 2
 start_bee prof -j run "$EX/libbpf-style/profile.bpf.c" -F 199 --duration 30 --no-maps
 go_target; wait_for "$T/target.prof" '^done' 10; kill -INT $BPID; wait $BPID
 n=$(grep -c "\"pid\":$TPID,.*\"comm\":\"run_target\"" "$T/prof.out")
-why="samples of the spinning target: $n" check perf_event_samples_target test "$n" -ge 50
+why="samples of the spinning target: $n" check perf_event_samples_target test "$n" -ge 10
 
 # 9. plain libbpf program (bootstrap): exec and exit events decoded, exit code right
 cp /bin/sh "$T/beeboot"
