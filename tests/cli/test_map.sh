@@ -281,6 +281,13 @@ else
 	skip "devmap dump" "cannot create a devmap_hash here"
 fi
 
+# flags reach the kernel: a hash without preallocation
+NP=$D/${TAG}_np
+$BEE map create $NP type hash key 4 value 4 entries 16 name ${TAG:0:10}np flags 0x1 && pins+=("$NP")
+[ -n "$BPFTOOL" ] && check "create flags (BPF_F_NO_PREALLOC) as bpftool sees them" "1" \
+	"$(bpftool -j map show pinned $NP | python3 -c 'import json,sys; print(json.load(sys.stdin)["flags"])')"
+contains "show prints the flags" "flags 0x1" "$($BEE map show pinned $NP)"
+
 # map in map: the value is a map
 IN=$D/${TAG}_inner OUT=$D/${TAG}_outer
 $BEE map create $IN type array key 4 value 4 entries 2 name ${TAG:0:10}in && pins+=("$IN")
