@@ -73,6 +73,15 @@ err=$($BEE bpfsnoop -p 0 2>&1); rc=$?
 err=$($BEE bpfsnoop -p 999999999 2>&1); rc=$?
 [ $rc -eq 1 ] && grep -q "bee: bpfsnoop: no process 999999999" <<<"$err" && ok no_such_pid || fail no_such_pid "rc $rc: $err"
 
+# ---- without privileges: one error line, and the command never runs ----
+if command -v setpriv >/dev/null; then
+	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups $BEE bpfsnoop -- sh -c 'exit 5' 2>&1); rc=$?
+	[ $rc -eq 1 ] && [ "$err" = "bee: bpfsnoop: cannot load: Operation not permitted (bee needs root, or CAP_BPF + CAP_PERFMON)" ] &&
+		ok unprivileged || fail unprivileged "want exit 1 and the EPERM line, got $rc: $err"
+else
+	skip unprivileged "no setpriv"
+fi
+
 # ---- a program making known calls: every field checked ----
 $BEE -j bpfsnoop -o "$tmp/basic.bee" -- "$H" basic "$tmp/basic.want"; rc=$?
 if [ $rc -ne 0 ]; then

@@ -1019,10 +1019,14 @@ static int bpfsnoop_main(int argc, char **argv)
 		}
 	}
 	err = bee_obj__load(obj);
-	if (!err)
-		err = set_cfg(&s, obj);
 	if (err) {
-		ret = cli_err("bpfsnoop: cannot load its BPF programs: %s", cli_strerr(err));
+		/* libbee's message names the object ("bpfsnoop: cannot load: ...") */
+		ret = cli_err("%s", cli_strerr(err));
+		goto out;
+	}
+	err = set_cfg(&s, obj);
+	if (err) {
+		ret = cli_err("bpfsnoop: cannot configure its BPF programs: %s", strerror(-err));
 		goto out;
 	}
 	if (s.child > 0 || s.target > 0) {
