@@ -50,6 +50,7 @@ struct profile {
 	pid_t pid;
 	double duration;
 	bool kernel_only, user_only;
+	int lines; /* -1: default (with -p only), 0 off, 1 on */
 	const char *folded, *svg;
 	FILE *folded_f, *svg_f; /* opened before sampling: a bad path fails fast */
 	int top;
@@ -90,6 +91,8 @@ static int profile_help(void)
 	       "  -n, --top N         print the N most frequent stacks (default 10, 0: all)\n"
 	       "  --folded FILE       write folded stacks (\"comm;f1;f2 count\"), for flamegraph.pl\n"
 	       "  --svg FILE          write a flame graph (SVG, open it in a browser)\n"
+	       "  --lines, --no-lines source file:line of user frames from DWARF (default:\n"
+	       "                      on with -p, off for every process)\n"
 	       "  -j, --json          the stacks as a JSON array\n"
 	       "\n"
 	       "Kernel frames carry a _[k] suffix in folded stacks and flame graphs. The idle\n"
@@ -127,7 +130,7 @@ static pid_t tgid_of(pid_t pid)
 
 static struct bee_syms *syms_for(struct profile *pr, pid_t pid)
 {
-	BEE_OPTS(bee_syms_opts, so, .lines = true);
+	BEE_OPTS(bee_syms_opts, so, .lines = pr->lines > 0);
 	struct procsyms *p;
 
 	for (size_t i = 0; i < pr->proc_cnt; i++)
@@ -147,6 +150,22 @@ static struct bee_syms *syms_for(struct profile *pr, pid_t pid)
 	/* a process that exited has no maps left: its frames stay unknown */
 	p->syms = bee_syms__new(pid, &so);
 	return p->syms;
+}
+
+/* A pid sampled for the first time: read its maps and binaries now. */
+static int on_new_pid(void *ctx, void *data, size_t size)
+{
+	struct profile *pr = ctx;
+	struct bee_syms *s;
+	uint32_t pid;
+
+	if (size < sizeof(pid))
+		return 0;
+	memcpy(&pid, data, sizeof(pid));
+	s = syms_for(pr, pid);
+	if (s)
+		bee_syms__load(s);
+	return 0;
 }
 
 static int cmp_count(const void *a, const void *b)
@@ -200,9 +219,12 @@ static void fold_name(struct profile *pr, pid_t pid, uint64_t ip, size_t i, bool
 	} else {
 		struct bee_syms *s = syms_for(pr, pid);
 
-		if (s)
+		if (s) {
+			/* folded frames carry no lines: skip the DWARF work */
+			bee_syms__set_lines(s, false);
 			err = bee_syms__find(s, i ? ip - 1 : ip, &sym);
-		else
+			bee_syms__set_lines(s, pr->lines > 0);
+		} else
 			memset(&sym, 0, sizeof(sym));
 	}
 	if (!err) {
@@ -399,7 +421,7 @@ static int parse_uint(const char *s, const char *what, unsigned long max, unsign
 
 static int cmd_profile(int argc, char **argv)
 {
-	enum { O_FOLDED = 256, O_SVG };
+	enum { O_FOLDED = 256, O_SVG, O_LINES, O_NOLINES };
 	static const struct option lopts[] = {
 		{ "frequency", required_argument, NULL, 'F' },
 		{ "freq", required_argument, NULL, 'F' },
@@ -410,17 +432,20 @@ static int cmd_profile(int argc, char **argv)
 		{ "top", required_argument, NULL, 'n' },
 		{ "folded", required_argument, NULL, O_FOLDED },
 		{ "svg", required_argument, NULL, O_SVG },
+		{ "lines", no_argument, NULL, O_LINES },
+		{ "no-lines", no_argument, NULL, O_NOLINES },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct profile pr = { .hz = 49, .top = 10 };
+	struct profile pr = { .hz = 49, .top = 10, .lines = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	const void *buf;
 	size_t buf_sz;
 	struct bee_obj *obj = NULL;
 	struct bpf_map *bss = NULL, *m;
 	struct bee_syms *target_syms = NULL;
+	struct ring_buffer *rb = NULL;
 	unsigned long v, max_rate = 100000;
 	char val[32], *end, *text;
 	double start, deadline;
@@ -475,6 +500,10 @@ static int cmd_profile(int argc, char **argv)
 		case O_SVG:
 			pr.svg = optarg;
 			break;
+		case O_LINES:
+		case O_NOLINES:
+			pr.lines = c == O_LINES;
+			break;
 		case 'j':
 			json_output = true;
 			break;
@@ -492,6 +521,10 @@ static int cmd_profile(int argc, char **argv)
 				 argv[optind]);
 	if (pr.kernel_only && pr.user_only)
 		return cli_usage("profile: --kernel-only and --user-only exclude each other");
+	/* DWARF of every binary on the system can cost more than the whole
+	 * profile: lines by default only for one process */
+	if (pr.lines < 0)
+		pr.lines = pr.pid != 0;
 
 	if (pr.folded && !(pr.folded_f = fopen(pr.folded, "we")))
 		return cli_err("profile: cannot write folded stacks to '%s': %s", pr.folded,
@@ -511,7 +544,7 @@ static int cmd_profile(int argc, char **argv)
 		pr.pid = t;
 		/* parse its binaries now: it may exit before we print */
 		if (!pr.kernel_only) {
-			BEE_OPTS(bee_syms_opts, so, .lines = true);
+			BEE_OPTS(bee_syms_opts, so, .lines = pr.lines > 0);
 
 			target_syms = bee_syms__new(pr.pid, &so);
 			if (!target_syms) {
@@ -553,6 +586,14 @@ static int cmd_profile(int argc, char **argv)
 		err = cli_err("profile: the profile program lacks its maps");
 		goto out;
 	}
+	if (!pr.pid && !pr.kernel_only) {
+		rb = ring_buffer__new(bee_obj__map_fd(obj, "new_pids"), on_new_pid, &pr, NULL);
+		if (!rb) {
+			err = cli_err("profile: cannot read the new_pids ring buffer: %s",
+				      strerror(errno));
+			goto out;
+		}
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	pr.cpus = bee_obj__attach_perf_event(obj, "do_sample", pr.hz, -1);
@@ -573,14 +614,19 @@ static int cmd_profile(int argc, char **argv)
 	start = now_s();
 	deadline = pr.duration ? start + pr.duration : 0;
 	while (!stop) {
-		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN } };
 		double left = deadline ? deadline - now_s() : 3600;
 		int r;
 
 		if (left <= 0)
 			break;
-		r = poll(&p, pidfd >= 0, (int)(left * 1000) + 1);
-		if (r > 0) {
+		if (rb) {
+			p[0].fd = ring_buffer__epoll_fd(rb);
+		}
+		r = poll(p, pidfd >= 0 || rb, (int)(left * 1000) + 1);
+		if (r > 0 && rb) {
+			ring_buffer__consume(rb);
+		} else if (r > 0) {
 			fprintf(stderr, "bee: profile: pid %d exited after %.1f s\n", pr.pid,
 				now_s() - start);
 			break;
@@ -627,6 +673,7 @@ out:
 	bee_syms__free(target_syms);
 	bee_ksyms__free(pr.ks);
 	free(pr.stacks);
+	ring_buffer__free(rb);
 	bee_obj__close(obj);
 	if (pidfd >= 0)
 		close(pidfd);

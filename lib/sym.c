@@ -5,7 +5,8 @@
  * the ELF .symtab/.dynsym of the mapped file and of its separate debug file).
  *
  * Parsed binaries live in one process-wide cache keyed by device, inode and
- * build-id, so a long profile (or many processes sharing libc) reads each
+ * build-id (or size and mtime, which spare reading the ELF headers of a
+ * file seen before), so a long profile (or many processes sharing libc) reads each
  * file once. Lookups are binary searches over sorted arrays: the mapping of
  * a process, then the function of that binary.
  */
@@ -419,8 +420,8 @@ static int bin_add_syms(struct bin *b, Elf *e)
 			if (!name || !name[0] || name[0] == '$')
 				continue;
 			/* .symtab spells the default version out too: "f@@V2" is f */
-			at = strstr(name, "@@");
-			if (at && (size_t)(at - name) < sizeof(plain)) {
+			at = strchr(name, '@');
+			if (at && at[1] == '@' && (size_t)(at - name) < sizeof(plain)) {
 				memcpy(plain, name, at - name);
 				plain[at - name] = 0;
 				name = plain;
@@ -443,7 +444,7 @@ static int bin_add_syms(struct bin *b, Elf *e)
 			if (ver && gelf_getversym(ver, i, &vsym) && (vsym & 0x8000))
 				u->name |= SYM_HIDDEN;
 			/* .symtab spells old versions out: "memcpy@GLIBC_2.2.5" */
-			if (strchr(name, '@'))
+			if (at && name != plain)
 				u->name |= SYM_HIDDEN;
 			b->cnt++;
 		}
@@ -735,6 +736,19 @@ err_free:
 
 /* The cached bin for the file open at @fd, loading it on first use. The
  * caller holds a reference afterwards (bin_put). */
+static bool same_stat(const struct bin *b, const struct stat *st)
+{
+	return b->dev == st->st_dev && b->ino == st->st_ino && b->fsize == st->st_size &&
+	       b->mtime.tv_sec == st->st_mtim.tv_sec && b->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+static struct bin *cache_hold(struct bin *b)
+{
+	if (b)
+		b->refcnt++;
+	return b;
+}
+
 static struct bin *bin_get(int fd, const char *path, const char *ddir)
 {
 	uint8_t id[64];
@@ -745,6 +759,16 @@ static struct bin *bin_get(int fd, const char *path, const char *ddir)
 
 	if (fstat(fd, &st))
 		return NULL;
+	/* the fast path, taken for every mapping of every new process: the
+	 * same inode, size and mtime (to the nanosecond) is the same file,
+	 * and needs no ELF parsing to tell */
+	pthread_mutex_lock(&cache_lock);
+	for (b = cache_head; b && !same_stat(b, &st); b = b->next)
+		;
+	cache_hold(b);
+	pthread_mutex_unlock(&cache_lock);
+	if (b)
+		return b;
 	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!e || elf_kind(e) != ELF_K_ELF) {
 		if (e)
@@ -754,16 +778,11 @@ static struct bin *bin_get(int fd, const char *path, const char *ddir)
 	}
 	id_sz = elf_build_id(e, id, sizeof(id));
 	pthread_mutex_lock(&cache_lock);
-	for (b = cache_head; b; b = b->next) {
-		if (b->dev != st.st_dev || b->ino != st.st_ino || b->build_id_sz != id_sz ||
-		    memcmp(b->build_id, id, id_sz))
-			continue;
-		/* without a build-id, size and mtime tell a rewritten file */
-		if (!id_sz && (b->fsize != st.st_size || b->mtime.tv_sec != st.st_mtim.tv_sec ||
-			       b->mtime.tv_nsec != st.st_mtim.tv_nsec))
-			continue;
-		break;
-	}
+	/* the same inode with the same build-id (touched, not rebuilt) */
+	for (b = cache_head; b; b = b->next)
+		if (id_sz && b->dev == st.st_dev && b->ino == st.st_ino && b->build_id_sz == id_sz &&
+		    !memcmp(b->build_id, id, id_sz))
+			break;
 	if (!b) {
 		b = bin_load(fd, e, &st, id, id_sz, path, ddir);
 		if (b) {
@@ -771,8 +790,7 @@ static struct bin *bin_get(int fd, const char *path, const char *ddir)
 			cache_head = b;
 		}
 	}
-	if (b)
-		b->refcnt++;
+	cache_hold(b);
 	pthread_mutex_unlock(&cache_lock);
 	elf_end(e);
 	return b;
@@ -913,8 +931,6 @@ struct bee_syms {
 	bool lines;
 	bool mangled;
 	char *debug_dir;
-	struct bin *vdso;
-	bool vdso_tried;
 	/* JIT-compiled code (node, java with perf-map-agent, ...) named in
 	 * /tmp/perf-PID.map: parsed on the first lookup in anonymous code */
 	struct bin *perfmap;
@@ -1049,7 +1065,6 @@ void bee_syms__free(struct bee_syms *s)
 	if (!s)
 		return;
 	maps_free(s);
-	bin_put(s->vdso);
 	bin_free(s->perfmap);
 	free(s->debug_dir);
 	free(s);
@@ -1091,6 +1106,11 @@ err_free:
 pid_t bee_syms__pid(const struct bee_syms *s)
 {
 	return s->pid;
+}
+
+void bee_syms__set_lines(struct bee_syms *s, bool lines)
+{
+	s->lines = lines;
 }
 
 int bee_syms__refresh(struct bee_syms *s)
@@ -1186,8 +1206,13 @@ out:
 }
 
 /* The vDSO is the same image in every process on this kernel: take ours
- * from memory and parse it once. */
-static struct bin *vdso_bin(struct bee_syms *s)
+ * from memory and parse it once per bee process (the cache keeps it for
+ * good: this reference is never dropped). */
+static pthread_mutex_t vdso_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct bin *vdso_global;
+static bool vdso_done;
+
+static struct bin *vdso_load(const char *ddir)
 {
 	unsigned long base = getauxval(AT_SYSINFO_EHDR);
 	char tmpl[] = "/tmp/bee-vdso-XXXXXX";
@@ -1197,9 +1222,6 @@ static struct bin *vdso_bin(struct bee_syms *s)
 	char line[256];
 	int fd;
 
-	if (s->vdso_tried)
-		return s->vdso;
-	s->vdso_tried = true;
 	if (!base)
 		return NULL;
 	f = fopen("/proc/self/maps", "re");
@@ -1225,9 +1247,22 @@ static struct bin *vdso_bin(struct bee_syms *s)
 		unlink(tmpl);
 	}
 	if (write(fd, (void *)base, size) == (ssize_t)size)
-		b = bin_get(fd, "[vdso]", s->debug_dir);
+		b = bin_get(fd, "[vdso]", ddir);
 	close(fd);
-	s->vdso = b;
+	return b;
+}
+
+static struct bin *vdso_bin(struct bee_syms *s)
+{
+	struct bin *b;
+
+	pthread_mutex_lock(&vdso_lock);
+	if (!vdso_done) {
+		vdso_global = vdso_load(s->debug_dir);
+		vdso_done = true;
+	}
+	b = vdso_global;
+	pthread_mutex_unlock(&vdso_lock);
 	return b;
 }
 

@@ -760,6 +760,8 @@ BEE_API int bee_syms__load(struct bee_syms *s);
 /* Re-read the process's maps (after dlopen). */
 BEE_API int bee_syms__refresh(struct bee_syms *s);
 BEE_API pid_t bee_syms__pid(const struct bee_syms *s);
+/* Turn file:line lookups (bee_syms_opts.lines) on or off from now on. */
+BEE_API void bee_syms__set_lines(struct bee_syms *s, bool lines);
 /* Drop cached binaries that no bee_syms uses. */
 BEE_API void bee_symcache__flush(void);
 

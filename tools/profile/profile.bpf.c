@@ -22,6 +22,21 @@ const volatile bool user_only = false;
 BPF_HASH(counts, struct profile_key, __u64, 40960);
 BPF_STACK_TRACE(stacks, 16384);
 
+/* Profiling every process: each pid seen for the first time is sent to
+ * user space, which reads its maps and binaries at once, so that processes
+ * that exit before the end still get named frames. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} seen_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 * 4096);
+} new_pids SEC(".maps");
+
 /* samples taken for the target, and those that found the counts map full;
  * the only .bss variable, so user space reads it at offset 0 */
 struct profile_stats {
@@ -44,6 +59,12 @@ int do_sample(struct bpf_perf_event_data *ctx)
 		return 0; /* idle */
 	if (target_pid && pid != target_pid)
 		return 0;
+	if (!target_pid && !kernel_only) {
+		__u8 one = 1;
+
+		if (!bpf_map_update_elem(&seen_pids, &pid, &one, BPF_NOEXIST))
+			bpf_ringbuf_output(&new_pids, &pid, sizeof(pid), 0);
+	}
 	key.pid = pid;
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
 	key.kstack = user_only ? NO_STACK : bpf_get_stackid(ctx, &stacks, 0);
