@@ -73,14 +73,13 @@ static const char *fd_kind(int fd)
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 	if (bee_read_file(path, &buf, NULL))
 		return kind;
-	if (strstr(buf, "map_type:"))
+	/* a prog array's fdinfo has "owner_prog_type:": maps first */
+	if (strstr(buf, "\nmap_type:"))
 		kind = "map";
-	else if (strstr(buf, "prog_type:"))
-		kind = "prog";
-	else if (strstr(buf, "link_type:"))
+	else if (strstr(buf, "\nlink_type:"))
 		kind = "link";
-	else if (strstr(buf, "btf_id:") || strstr(buf, "\n"))
-		kind = "";
+	else if (strstr(buf, "\nprog_type:"))
+		kind = "prog";
 	free(buf);
 	return kind;
 }
