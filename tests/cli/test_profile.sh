@@ -127,6 +127,22 @@ else
 	fail profile_all_processes "exit $rc, samples '$n', folded sum $sum: $(head -3 "$tmp/all.txt") $(cat "$tmp/all.err")"
 fi
 
+# ---- every process: one that runs 1 s and is gone (binary deleted too)
+# before the profile ends still has its frames named
+cp "$SPIN" "$tmp/spinshort"
+"$BEE" profile -d 3 -F 99 -n 0 --folded "$tmp/short_all.folded" >/dev/null 2>"$tmp/short_all.err" &
+prof=$!
+sleep 0.5
+"$tmp/spinshort" 1 >/dev/null
+rm -f "$tmp/spinshort"
+wait "$prof"
+rc=$?
+if [ $rc -eq 0 ] && grep -qE '^spinshort;(.*;)?spin_hot [0-9]+$' "$tmp/short_all.folded"; then
+	ok profile_exited_process_named
+else
+	fail profile_exited_process_named "exit $rc: $(grep '^spinshort' "$tmp/short_all.folded" | head -3) $(cat "$tmp/short_all.err")"
+fi
+
 # ---- a pid that exits mid-run: stops early, says so, still names its frames
 "$SPIN" 1 >/dev/null &
 short=$!
