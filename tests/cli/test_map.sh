@@ -15,7 +15,12 @@ contains() { # NAME NEEDLE HAY
 }
 
 if [ "$(id -u)" -ne 0 ]; then skip map "needs root"; exit 0; fi
-if ! command -v bpftool >/dev/null; then BPFTOOL=; else BPFTOOL=bpftool; fi
+if ! command -v bpftool >/dev/null; then
+	BPFTOOL=
+	skip "bpftool oracle" "bpftool is not installed (scripts/deps.sh installs it): the cross-checks against it are left out"
+else
+	BPFTOOL=bpftool
+fi
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 TAG=climap$$
 D=/sys/fs/bpf
