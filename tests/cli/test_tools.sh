@@ -251,6 +251,18 @@ if len(hists) != 1 or hists[0]["count"] < 200 or hists[0]["probe"] != args[0] \
 else: print("ok")' $mode)
 	why="rc=$rc $r $(head -c 200 "$T/rq$mode.err")" check runqlat_${mode}_counts test "$rc" = 0 -a "$r" = ok
 done
+# per process (-P) and per thread (-L): one histogram, keyed and named right
+for per in P L; do
+	start_work rqper$per sleep 150
+	start_bee rqper$per runqlat -j -p "$TPID" -$per
+	go_work; stop_bee; rc=$?
+	r=$(pycheck "$T/rqper$per.out" '
+key = "pid" if args[1] == "P" else "tid"
+if len(hists) != 1 or hists[0].get(key) != int(args[0]) or hists[0]["comm"] != "tool_work" \
+   or hists[0]["count"] < 150: print(hists)
+else: print("ok")' "$TPID" $per)
+	why="rc=$rc $r" check runqlat_per_$per test "$rc" = 0 -a "$r" = ok
+done
 "$BEE" runqlat --duration 0.5 >"$T/rq.out" 2>"$T/rq.err"; rc=$?
 why="rc=$rc $(head -3 "$T/rq.out")" check runqlat_system_histogram \
 	test "$rc" = 0 -a -n "$(grep -E '^ +usecs +: count +distribution' "$T/rq.out")"

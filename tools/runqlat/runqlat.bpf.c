@@ -10,6 +10,24 @@
 
 const volatile __u32 targ_pid = 0;      /* tp_btf: a process; tracepoints: a thread */
 const volatile __u64 unit_div = 1000;
+/* one histogram per process (tgid; the plain tracepoints: per thread) or
+ * per thread, in hists, instead of the one in dist */
+const volatile bool per_process = false;
+const volatile bool per_thread = false;
+
+struct runqlat_hist {
+	__u64 slots[64];
+	char comm[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, struct runqlat_hist);
+} hists SEC(".maps");
+
+static const struct runqlat_hist zero_hist;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -33,10 +51,12 @@ static __always_inline int enqueue(__u32 filter_id, __u32 tid)
 	return 0;
 }
 
-static __always_inline int switch_in(__u32 tid)
+/* @comm: the task's comm in kernel memory (task_struct or the event) */
+static __always_inline int switch_in(__u32 tid, __u32 tgid, const char *comm)
 {
 	__u64 *ts = bpf_map_lookup_elem(&starts, &tid), delta;
-	__u32 slot;
+	struct runqlat_hist *h;
+	__u32 slot, key;
 
 	if (!ts)
 		return 0;
@@ -45,7 +65,20 @@ static __always_inline int switch_in(__u32 tid)
 	slot = bee_log2l(delta);
 	if (slot >= 64)
 		slot = 63;
-	dist__increment(slot);
+	if (!per_process && !per_thread) {
+		dist__increment(slot);
+		return 0;
+	}
+	key = per_thread ? tid : tgid;
+	h = bpf_map_lookup_elem(&hists, &key);
+	if (!h) {
+		bpf_map_update_elem(&hists, &key, &zero_hist, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&hists, &key);
+		if (!h)
+			return 0;
+		bpf_probe_read_kernel_str(h->comm, sizeof(h->comm), comm);
+	}
+	__sync_fetch_and_add(&h->slots[slot], 1);
 	return 0;
 }
 
@@ -81,7 +114,7 @@ int BPF_PROG(btf_switch, bool preempt, struct task_struct *prev, struct task_str
 	/* preempted but still runnable: it waits in the queue from now */
 	if (task_state(prev) == 0 /* TASK_RUNNING */)
 		enqueue(BPF_CORE_READ(prev, tgid), BPF_CORE_READ(prev, pid));
-	return switch_in(BPF_CORE_READ(next, pid));
+	return switch_in(BPF_CORE_READ(next, pid), BPF_CORE_READ(next, tgid), next->comm);
 }
 
 /* ---- plain tracepoints ---- */
@@ -106,7 +139,8 @@ int tp_switch(struct trace_event_raw_sched_switch *ctx)
 	 * 0x80) when the task was preempted; both mean it stays runnable. */
 	if (!(ctx->prev_state & 0xff))
 		enqueue(ctx->prev_pid, ctx->prev_pid);
-	return switch_in(ctx->next_pid);
+	/* the event does not carry the process: per thread here */
+	return switch_in(ctx->next_pid, ctx->next_pid, ctx->next_comm);
 }
 
 BEE_GPL;

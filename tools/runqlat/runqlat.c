@@ -24,6 +24,22 @@ struct runqlat {
 	struct bee_obj *obj;
 	struct tool_interval iv;
 	unsigned long n;        /* interval being printed (0: none) */
+	char per;               /* 'P' per process, 'L' per thread, 0 one histogram */
+	/* the histogram being printed, in per mode */
+	uint32_t key;
+	char comm[17];
+};
+
+/* struct runqlat_hist of runqlat.bpf.c */
+struct per_hist {
+	uint64_t slots[64];
+	char comm[16];
+};
+
+struct per_entry {
+	uint32_t key;
+	uint64_t total;
+	struct per_hist h;
 };
 
 static int usage(void)
@@ -38,6 +54,8 @@ static int usage(void)
 	       "OPTIONS:\n"
 	       "  -p, --pid PID       only tasks of process PID (with plain tracepoints: the\n"
 	       "                      thread whose id is PID, as they do not carry the process)\n"
+	       "  -P, --pids          one histogram per process (plain tracepoints: per thread)\n"
+	       "  -L, --tids          one histogram per thread\n"
 	       "  -m, --msecs         milliseconds (default: microseconds)\n"
 	       "  -N, --nsecs         nanoseconds\n"
 	       "      --tracepoints   use the plain tracepoints even where tp_btf works\n"
@@ -109,6 +127,61 @@ static void hist_extra(struct bee_json *j, void *ctx)
 	bee_json_kstr(j, "probe", rq->btf ? "tp_btf" : "tracepoint");
 	if (rq->n)
 		bee_json_kuint(j, "interval", rq->n);
+	if (rq->per) {
+		/* per process is per thread where the events lack the process */
+		bee_json_kuint(j, rq->per == 'P' && rq->btf ? "pid" : "tid", rq->key);
+		bee_json_kstr(j, "comm", rq->comm);
+	}
+}
+
+static int cmp_total(const void *a, const void *b)
+{
+	const struct per_entry *x = a, *y = b;
+
+	return x->total < y->total ? 1 : x->total > y->total ? -1 : (x->key > y->key) - (x->key < y->key);
+}
+
+/* One histogram per key of the hists map, busiest first; cleared when @clear. */
+static void print_per(struct runqlat *rq, FILE *out, bool clear)
+{
+	int fd = bee_obj__map_fd(rq->obj, "hists");
+	struct per_entry *ents = NULL;
+	size_t cnt = 0, cap = 0;
+	uint32_t key, next, *prev = NULL;
+	char title[64];
+
+	while (fd >= 0 && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (cnt == cap) {
+			struct per_entry *m = realloc(ents, (cap = cap ? cap * 2 : 64) * sizeof(*m));
+			if (!m)
+				break;
+			ents = m;
+		}
+		if (bpf_map_lookup_elem(fd, &key, &ents[cnt].h))
+			continue;
+		ents[cnt].key = key;
+		ents[cnt].total = 0;
+		for (int i = 0; i < 64; i++)
+			ents[cnt].total += ents[cnt].h.slots[i];
+		cnt++;
+	}
+	/* cleared after the walk: deleting during get_next_key would restart it */
+	for (size_t i = 0; clear && i < cnt; i++)
+		bpf_map_delete_elem(fd, &ents[i].key);
+	qsort(ents, cnt, sizeof(*ents), cmp_total);
+	for (size_t i = 0; i < cnt; i++) {
+		rq->key = ents[i].key;
+		snprintf(rq->comm, sizeof(rq->comm), "%.16s", ents[i].h.comm);
+		snprintf(title, sizeof(title), "%s = %u %s", rq->per == 'P' && rq->btf ? "pid" : "tid",
+			 rq->key, rq->comm);
+		tool_hist_emit(out, ents[i].h.slots, 64, "runqlat", title, rq->unit->name, hist_extra,
+			       rq);
+	}
+	if (!cnt && !json_output)
+		fprintf(out, "\n(no tasks seen)\n");
+	free(ents);
 }
 
 static void print_hist(void *ctx, FILE *out, unsigned long n)
@@ -116,9 +189,13 @@ static void print_hist(void *ctx, FILE *out, unsigned long n)
 	struct runqlat *rq = ctx;
 	uint64_t slots[64];
 
-	tool_hist_read(rq->obj, "dist", slots, n > 0);
 	rq->n = n;
 	tool_interval_header(out, n);
+	if (rq->per) {
+		print_per(rq, out, n > 0);
+		return;
+	}
+	tool_hist_read(rq->obj, "dist", slots, n > 0);
 	tool_hist_emit(out, slots, 64, "runqlat", NULL, rq->unit->name, hist_extra, rq);
 }
 
@@ -142,6 +219,7 @@ static int do_runqlat(int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "pid", required_argument, NULL, 'p' },   { "msecs", no_argument, NULL, 'm' },
 		{ "nsecs", no_argument, NULL, 'N' },       { "tracepoints", no_argument, NULL, O_TP },
+		{ "pids", no_argument, NULL, 'P' },        { "tids", no_argument, NULL, 'L' },
 		{ "duration", required_argument, NULL, O_DURATION },
 		{ "interval", required_argument, NULL, 'i' }, { "count", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },        { "quiet", no_argument, NULL, 'q' },
@@ -150,7 +228,7 @@ static int do_runqlat(int argc, char **argv)
 	static struct runqlat rq;
 	struct run_opts o = { .name = "runqlat" };
 	char set_pid[40], set_div[40];
-	const char *sets[2];
+	const char *sets[3];
 	bool force_tp = false;
 	int c, code = EXIT_USAGE;
 
@@ -160,7 +238,7 @@ static int do_runqlat(int argc, char **argv)
 	rq.unit = &tool_units[1];
 	optind = 0; /* 0: glibc starts over (options may follow operands) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:mNi:c:jqh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:PLmNi:c:jqh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (tool_parse_pid("runqlat", optarg, &rq.pid, &code))
@@ -168,6 +246,10 @@ static int do_runqlat(int argc, char **argv)
 			break;
 		case 'm':
 			rq.unit = &tool_units[2];
+			break;
+		case 'P':
+		case 'L':
+			rq.per = c;
 			break;
 		case 'N':
 			rq.unit = &tool_units[0];
@@ -218,6 +300,8 @@ static int do_runqlat(int argc, char **argv)
 	sets[1] = set_div;
 	o.sets = sets;
 	o.set_cnt = 2;
+	if (rq.per)
+		sets[o.set_cnt++] = rq.per == 'P' ? "per_process=true" : "per_thread=true";
 	o.no_trace = true;
 	o.prepare = prepare;
 	o.attach = attach;
