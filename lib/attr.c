@@ -405,6 +405,19 @@ static void put_u(FILE *out, unsigned long long v)
 	fputs(e, out);
 }
 
+static void put_hex(FILE *out, unsigned long long v)
+{
+	char b[24], *e = b + sizeof(b) - 1;
+
+	*e = 0;
+	do
+		*--e = "0123456789abcdef"[v & 15];
+	while (v >>= 4);
+	*--e = 'x';
+	*--e = '0';
+	fputs(e, out);
+}
+
 static void val_uint(struct pr *p, unsigned long long v)
 {
 	if (p->json)
@@ -659,7 +672,10 @@ static void val_fd(struct pr *p, long long fd)
 		return;
 	}
 	bee_fd_info_snprint(buf, sizeof(buf), &fi);
-	fprintf(p->out, "%lld<%s>", fd, buf);
+	put_u(p->out, fd);
+	fputc('<', p->out);
+	fputs(buf, p->out);
+	fputc('>', p->out);
 }
 
 static bool is_fd_field(const char *f)
@@ -800,7 +816,7 @@ static void print_leaf(struct pr *p, const char *name, const struct btf_type *t,
 	if ((lc.kind == LK_PTR || lc.kind == LK_STRF) && !p->json) {
 		/* a user pointer: strace prints these in hex, NULL when 0 */
 		if (u)
-			fprintf(p->out, "%#llx", u);
+			put_hex(p->out, u);
 		else
 			fputs("NULL", p->out);
 		return;
@@ -1015,7 +1031,19 @@ static void prefer_by_attach_type(struct pr *p, const struct btf_type *st)
 	uint32_t off;
 	unsigned v = 0;
 
-	if (find_field(p->btf, st, 0, "attach_type", &off, &ft) || off + 4 > p->attr_sz)
+	static int at_off[ARRAY_SIZE(cmd_members)]; /* 0: not looked up, -1: none, else off + 1 */
+	size_t ei = p->e - cmd_members;
+	int o = __atomic_load_n(&at_off[ei], __ATOMIC_RELAXED);
+
+	/* looked up once per command: this runs for every call printed */
+	if (!o) {
+		o = find_field(p->btf, st, 0, "attach_type", &off, &ft) ? -1 : (int)off + 1;
+		__atomic_store_n(&at_off[ei], o, __ATOMIC_RELAXED);
+	}
+	if (o < 0)
+		return;
+	off = o - 1;
+	if (off + 4 > p->attr_sz)
 		return;
 	memcpy(&v, p->attr + off, 4);
 	at = kenum_name("bpf_attach_type", v);
