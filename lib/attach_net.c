@@ -117,8 +117,10 @@ cgroup:
 		l = bee_cgroup__attach(fd, cgroup, tn, 0);
 	}
 done:
+	/* -ENODEV tells the caller a target was missing; a device that was
+	 * given but does not exist is a failure of its own (logged) */
 	if (!l)
-		return -errno;
+		return errno == ENODEV ? -ENXIO : -errno;
 	*out = l;
 	return 1;
 }

@@ -94,6 +94,8 @@ out=$("$BEE" cgroup attach "$CG" device object "$BEE_BUILD/examples/xdp-example.
 expect bad_wrong_program_type "rc $rc: $out" '[ $rc -eq 1 ] && [ "$(echo "$out" | wc -l)" = 1 ] && [[ $out == *"is a xdp program; this hook needs cgroup_device"* ]]'
 out=$("$BEE" cgroup detach "$CG" device object "$T/denynull.bpf.c" 2>&1); rc=$?
 expect bad_detach_not_attached "rc $rc: $out" '[ $rc -eq 1 ] && [[ $out == *"is not attached there"* ]]'
+out=$("$BEE" run "$T/denynull.bpf.c" --cgroup /tmp --duration 1 2>&1); rc=$?
+expect bad_run_not_cgroup2 "rc $rc: $out" '[ $rc -eq 1 ] && [[ $out == *"'\''/tmp'\'' is not a cgroup v2 directory"* ]]'
 expect bad_nothing_left "$(bpftool cgroup show "$CG")" '[ "$(on_cg)" = 0 ]'
 
 # ---- devguard ----

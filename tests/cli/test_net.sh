@@ -127,6 +127,8 @@ out=$(bee net attach xdpoffload object "$OBJX" dev $IFA 2>&1); rc=$?
 expect bad_offload_on_veth "rc $rc: $out" '[ $rc -eq 1 ] && [[ $out == *"cannot offload XDP"* ]]'
 out=$(bee net attach tc_sideways object "$OBJT" dev $IFA 2>&1); rc=$?
 expect bad_attach_type "rc $rc: $out" '[ $rc -eq 2 ] && [[ $out == *"unknown attach type '\''tc_sideways'\''"* ]]'
+out=$(bee run "$OBJX" --dev beenetnosuch --duration 1 2>&1); rc=$?
+expect bad_run_unknown_interface "rc $rc: $out" '[ $rc -eq 1 ] && [[ $out == *"interface '\''beenetnosuch'\'' does not exist"* ]]'
 out=$(bee net detach xdp dev $IFA 2>&1); rc=$?
 expect bad_detach_nothing "rc $rc: $out" '[ $rc -eq 1 ] && [[ $out == *"has no XDP program"* ]]'
 expect bad_nothing_left "$(bee net list dev $IFA; ls $PIN 2>&1)" '[ "$(bee -j net list dev $IFA)" = "[]" ] && [ ! -e $PIN ]'
