@@ -22,7 +22,7 @@
 static int prog_help(void)
 {
 	printf("Usage: bee prog { show | list } [PROG] [stats [SECONDS]]\n"
-	       "       bee prog dump xlated PROG [{ opcodes | linum | nolabels | file FILE }]\n"
+	       "       bee prog dump xlated PROG [{ opcodes | linum | nolabels | visual | file FILE }]\n"
 	       "       bee prog dump jited  PROG [{ opcodes | linum | file FILE }]\n"
 	       "       bee prog pin   PROG FILE\n"
 	       "       bee prog { load | loadall } OBJ PATH [type TYPE] [pinmaps MAP_DIR]\n"
@@ -704,7 +704,8 @@ static int write_raw(const char *file, int fd, bool jited, const char *what)
 static int do_dump(int argc, char **argv)
 {
 	static const char *const kinds[] = { "xlated", "jited", NULL };
-	static const char *const opts_kw[] = { "opcodes", "linum", "nolabels", "file", NULL };
+	static const char *const opts_kw[] = { "opcodes", "linum", "nolabels", "file", "visual",
+					       NULL };
 	struct prog_set s = { .cnt = 0 };
 	const char *file = NULL;
 	unsigned flags = 0;
@@ -738,6 +739,8 @@ static int do_dump(int argc, char **argv)
 			flags |= BEE_DISASM_LINUM;
 		} else if (o == 2 && k == 0) {
 			flags |= BEE_DISASM_NO_LABELS;
+		} else if (o == 4 && k == 0) {
+			flags |= BEE_DISASM_VISUAL;
 		} else if (o == 3 && argc > 1) {
 			file = argv[1];
 			argc--, argv++;
@@ -751,7 +754,7 @@ static int do_dump(int argc, char **argv)
 		ret = write_raw(file, s.fds[0], k == 1, s.what);
 		goto out;
 	}
-	if (json_output)
+	if (json_output && !(flags & BEE_DISASM_VISUAL))
 		flags |= BEE_DISASM_JSON | (pretty_output ? BEE_DISASM_PRETTY : 0);
 	err = k == 0 ? bee_prog_dump_xlated(s.fds[0], stdout, flags) :
 		       bee_prog_dump_jited(s.fds[0], stdout, flags);

@@ -744,6 +744,172 @@ static void print_one(struct printer *p, size_t pc, int slots, const char *text)
 	}
 }
 
+/* ---- control flow graph (DOT) ------------------------------------------- */
+
+static bool is_ld_imm64(const struct bpf_insn *in)
+{
+	return in->code == (BPF_LD | BPF_IMM | BPF_DW);
+}
+
+/* Target of a bpf-to-bpf call or of a ld_imm64 of a function, or -1. */
+static long func_target(const struct bpf_insn *in, size_t i, unsigned flags)
+{
+	if (in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL)
+		return (long)i + (flags & BEE_DISASM_XLATED ? in->off : in->imm) + 1;
+	if (is_ld_imm64(in) && in->src_reg == BPF_PSEUDO_FUNC)
+		return (long)i + in->imm + 1;
+	return -1;
+}
+
+/* Ends a basic block: exit, and every jump but calls. */
+static bool ends_block(const struct bpf_insn *in)
+{
+	uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+
+	return (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_CALL;
+}
+
+static bool is_uncond(const struct bpf_insn *in)
+{
+	uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+
+	return op == BPF_EXIT || (op == BPF_JA && (cls == BPF_JMP || cls == BPF_JMP32));
+}
+
+/* A record label escapes what graphviz gives meaning to. */
+static void dot_escape(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("{}|<>\"\\", *s))
+			fputc('\\', out);
+		fputc(*s, out);
+	}
+}
+
+/*
+ * bpftool's "visual": per function a cluster with an ENTRY node (bb_0), an
+ * EXIT node (bb_1) and a record per basic block (bb_2...), edges for the
+ * fall-through (bold black) and the jump (blue) out of each block.
+ */
+static int visual_print(FILE *out, const struct bpf_insn *insns, size_t cnt,
+			const struct bee_disasm_opts *opts)
+{
+	unsigned flags = opts ? opts->flags : 0;
+	uint8_t *leader = calloc(cnt + 1, 1), *fstart = calloc(cnt + 1, 1);
+	int *block = calloc(cnt + 1, sizeof(*block));
+	char text[512];
+	int n = 0, err = 0;
+
+	if (!leader || !fstart || !block) {
+		err = -ENOMEM;
+		goto out;
+	}
+	fstart[0] = 1;
+	if (opts && opts->func_info)
+		for (size_t i = 0; i < opts->func_info_cnt; i++)
+			if (opts->func_info[i].insn_off < cnt)
+				fstart[opts->func_info[i].insn_off] = 1;
+	for (size_t i = 0; i < cnt; i++) {
+		long t = func_target(&insns[i], i, flags);
+
+		if (t >= 0 && t < (long)cnt)
+			fstart[t] = 1;
+		if (is_ld_imm64(&insns[i]))
+			i++;
+	}
+	for (size_t i = 0; i < cnt; i++) {
+		long t = jump_target(&insns[i], i, flags);
+
+		if (fstart[i])
+			leader[i] = 1;
+		if (ends_block(&insns[i])) {
+			if (i + 1 < cnt)
+				leader[i + 1] = 1;
+			if (t >= 0 && t < (long)cnt && !is_ld_imm64(&insns[i]))
+				leader[t] = 1;
+		}
+		if (is_ld_imm64(&insns[i]))
+			i++;
+	}
+
+	fprintf(out, "digraph \"DOT graph for eBPF program\" {\n");
+	for (size_t f = 0; f < cnt;) {
+		size_t end = f + 1, i;
+		const char *fname = func_at(opts, f);
+		int nb = 2;
+
+		while (end < cnt && !fstart[end])
+			end++;
+		/* number the blocks of this function: bb_2, bb_3, ... */
+		for (i = f; i < end; i++)
+			if (leader[i])
+				block[i] = nb++;
+			else
+				block[i] = block[i - 1];
+		fprintf(out, "subgraph \"cluster_%zu\" {\n\tstyle=\"dashed\";\n\tcolor=\"black\";\n"
+			     "\tlabel=\"func_%zu (%s)\";\n",
+			f, f, fname ? fname : "");
+		fprintf(out, "\tfn_%zu_bb_0 [shape=Mdiamond,style=filled,label=\"ENTRY\"];\n\n", f);
+		for (i = f; i < end;) {
+			int slots;
+
+			if (leader[i])
+				fprintf(out, "\tfn_%zu_bb_%d [shape=record,style=filled,label=\"{", f,
+					block[i]);
+			slots = bee_disasm_insn(insns, cnt, i, text, sizeof(text), opts);
+			if (slots < 0) {
+				slots = 1;
+				err = -EINVAL;
+			}
+			fprintf(out, "%s%zu: ", leader[i] ? "" : " | ", i);
+			dot_escape(out, text);
+			fputs("\\l\\\n", out);
+			n++;
+			i += slots;
+			if (i >= end || leader[i])
+				fputs("}\"];\n\n", out);
+		}
+		fprintf(out, "\tfn_%zu_bb_1 [shape=Mdiamond,style=filled,label=\"EXIT\"];\n\n", f);
+		/* edges: entry, then out of each block's last instruction */
+		fprintf(out, "\tfn_%zu_bb_0:s -> fn_%zu_bb_2:n [style=\"solid,bold\", color=black, "
+			     "weight=10, constraint=true];\n",
+			f, f);
+		for (i = f; i < end;) {
+			size_t last = i, next;
+			long t;
+
+			while (last + (is_ld_imm64(&insns[last]) ? 2 : 1) < end &&
+			       !leader[last + (is_ld_imm64(&insns[last]) ? 2 : 1)])
+				last += is_ld_imm64(&insns[last]) ? 2 : 1;
+			next = last + (is_ld_imm64(&insns[last]) ? 2 : 1);
+			t = is_ld_imm64(&insns[last]) ? -1 : jump_target(&insns[last], last, flags);
+			if (BPF_OP(insns[last].code) == BPF_EXIT && ends_block(&insns[last])) {
+				fprintf(out, "\tfn_%zu_bb_%d:s -> fn_%zu_bb_1:n [style=\"solid,bold\", "
+					     "color=black, weight=10, constraint=true];\n",
+					f, block[i], f);
+			} else {
+				if (!(ends_block(&insns[last]) && is_uncond(&insns[last])))
+					fprintf(out, "\tfn_%zu_bb_%d:s -> fn_%zu_bb_%d:n [style=\"solid,bold\", "
+						     "color=black, weight=10, constraint=true];\n",
+						f, block[i], f, next < end ? block[next] : 1);
+				if (ends_block(&insns[last]) && t >= (long)f && t < (long)end)
+					fprintf(out, "\tfn_%zu_bb_%d:s -> fn_%zu_bb_%d:n [style=\"solid,bold\", "
+						     "color=blue, weight=10, constraint=true];\n",
+						f, block[i], f, block[t]);
+			}
+			i = next;
+		}
+		fputs("}\n", out);
+		f = end;
+	}
+	fputs("}\n", out);
+out:
+	free(leader);
+	free(fstart);
+	free(block);
+	return err ? err : n;
+}
+
 int bee_disasm_fprint(FILE *out, const struct bpf_insn *insns, size_t cnt,
 		      const struct bee_disasm_opts *opts)
 {
@@ -753,6 +919,8 @@ int bee_disasm_fprint(FILE *out, const struct bpf_insn *insns, size_t cnt,
 
 	if (!out || (!insns && cnt))
 		return -EINVAL;
+	if (opts && (opts->flags & BEE_DISASM_VISUAL))
+		return visual_print(out, insns, cnt, opts);
 	p.flags = opts ? opts->flags : 0;
 	p.last_line_off = (uint32_t)-1;
 	p.label = calloc(cnt + 1, sizeof(*p.label));

@@ -451,6 +451,9 @@ enum bee_disasm_flags {
 	/* JSON array of instruction objects (bpftool's keys), -p pretty */
 	BEE_DISASM_JSON = 1 << 4,
 	BEE_DISASM_PRETTY = 1 << 5,
+	/* the control flow graph in graphviz DOT (bpftool's "visual"): one
+	 * cluster per function, one record node per basic block */
+	BEE_DISASM_VISUAL = 1 << 6,
 };
 
 /* Names the map that a ld_imm64 refers to: @ref is a map id (xlated) or a

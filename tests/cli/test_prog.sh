@@ -183,6 +183,21 @@ EOF
 $BEE prog dump xlated id "$id" linum >"$tmp/xl"
 grep -qE "^; .* \[file:.*disasm_prog.bpf.c line_num:[0-9]+ line_col:[0-9]+\]$" "$tmp/xl" &&
 	ok xlated_linum || fail xlated_linum "$(head -5 "$tmp/xl")"
+$BEE prog dump xlated id "$id" visual >"$tmp/xv"
+r=$(python3 - "$tmp/xv" "$tmp/x" <<'EOF'
+import re, sys
+dot = open(sys.argv[1]).read()
+pcs = [int(m) for m in re.findall(r"(?:\{| \| )(\d+): \(", dot)]
+want = [int(m) for m in re.findall(r"^ *(\d+): \(", open(sys.argv[2]).read(), re.M)]
+nodes = set(re.findall(r"^\t(fn_\d+_bb_\d+) \[", dot, re.M))
+edges = re.findall(r"^\t(fn_\d+_bb_\d+):s -> (fn_\d+_bb_\d+):n", dot, re.M)
+ok = (dot.startswith('digraph "DOT graph for eBPF program" {') and sorted(pcs) == want
+      and len(edges) >= 8 and all(a in nodes and b in nodes for a, b in edges)
+      and 'label="func_0 (disasm_tracepoint_handler)"' in dot and "(disasm_sub)" in dot)
+print("ok" if ok else "pcs %d/%d edges %d %r" % (len(pcs), len(want), len(edges), [e for e in edges if e[0] not in nodes or e[1] not in nodes][:3]))
+EOF
+)
+[ "$r" = ok ] && ok xlated_visual_graph || fail xlated_visual_graph "$r"
 $BEE -p prog dump xlated id "$id" opcodes >"$tmp/xj"
 r=$(json "$tmp/xj" "len(j) == $n_bee and j[0]['proto'].startswith('int disasm_tracepoint_handler') and all('opcodes' in x for x in j)")
 [ "$r" = True ] && ok xlated_json || fail xlated_json "$r"

@@ -587,6 +587,44 @@ static void test_fprint_labels(void **state)
 	free(out);
 }
 
+/* bpftool's "visual": basic blocks and the edges between them. */
+static void test_fprint_visual(void **state)
+{
+	struct bpf_insn p[] = {
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),		/* 0  bb_2 */
+		INSN(BPF_JMP | BPF_JGT | BPF_K, 1, 0, 3, 0),		/* 1  -> 5 */
+		INSN(0x18, 2, 0, 0, 1), INSN(0, 0, 0, 0, 0),		/* 2  bb_3 */
+		INSN(BPF_JMP | BPF_JA, 0, 0, 1, 0),			/* 4  -> 6 */
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 1),		/* 5  bb_4 */
+		INSN(BPF_JMP32 | BPF_JA, 0, 0, 0, -7),			/* 6  bb_5 -> 0 */
+		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),			/* 7  bb_6 */
+	};
+	static const char *const edges[] = {
+		"fn_0_bb_0:s -> fn_0_bb_2:n [style=\"solid,bold\", color=black,",
+		"fn_0_bb_2:s -> fn_0_bb_3:n [style=\"solid,bold\", color=black,",
+		"fn_0_bb_2:s -> fn_0_bb_4:n [style=\"solid,bold\", color=blue,",
+		"fn_0_bb_3:s -> fn_0_bb_5:n [style=\"solid,bold\", color=blue,",
+		"fn_0_bb_4:s -> fn_0_bb_5:n [style=\"solid,bold\", color=black,",
+		"fn_0_bb_5:s -> fn_0_bb_2:n [style=\"solid,bold\", color=blue,",
+		"fn_0_bb_6:s -> fn_0_bb_1:n [style=\"solid,bold\", color=black,",
+	};
+	int n, arrows = 0;
+	char *out = print_prog(p, ARRAY_SIZE(p), BEE_DISASM_VISUAL, &n);
+
+	t_eq("instructions in the graph", 7, n);
+	t_contains("a DOT digraph", out, "digraph \"DOT graph for eBPF program\" {\n");
+	t_contains("first block", out,
+		   "fn_0_bb_2 [shape=record,style=filled,label=\"{0: (b7) r0 = 0\\l\\\n"
+		   " | 1: (25) if r1 \\> 0x0 goto pc+3\\l\\\n}\"];");
+	t_contains("ld_imm64 block", out, "{2: (18) r2 = 0x1\\l\\\n | 4: (05) goto pc+1\\l\\\n}");
+	for (size_t i = 0; i < ARRAY_SIZE(edges); i++)
+		t_contains("edge", out, edges[i]);
+	for (char *q = out; (q = strstr(q, " -> ")); q++)
+		arrows++;
+	t_eq("edges", (int)ARRAY_SIZE(edges), arrows);
+	free(out);
+}
+
 static void test_fprint_json(void **state)
 {
 	struct bpf_insn p[] = {
@@ -651,7 +689,8 @@ static void test_random_insns(void **state)
 		}
 		n = bee_disasm_fprint(devnull, p, N, &(struct bee_disasm_opts){
 			.sz = sizeof(struct bee_disasm_opts),
-			.flags = (round & 1 ? BEE_DISASM_JSON : 0) | BEE_DISASM_OPCODES });
+			.flags = (round & 1 ? BEE_DISASM_JSON : 0) | (round & 2 ? BEE_DISASM_VISUAL : 0) |
+				 BEE_DISASM_OPCODES });
 		if (n <= 0 && n != -EINVAL)
 			fail_msg("bee_disasm_fprint over random instructions: %d", n);
 	}
@@ -674,6 +713,7 @@ int main(void)
 		cmocka_unit_test(test_calls),
 		cmocka_unit_test(test_xlated_calls_by_kallsyms),
 		cmocka_unit_test(test_fprint_labels),
+		cmocka_unit_test(test_fprint_visual),
 		cmocka_unit_test(test_fprint_json),
 		cmocka_unit_test(test_random_insns),
 	};
