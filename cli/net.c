@@ -92,7 +92,14 @@ static int prog_from_object(const char *file, const char *sec, const char *name,
 	/* load only the chosen program, as ip and tc do */
 	bpf_object__for_each_program(prog, bo)
 		bpf_program__set_autoload(prog, prog == pick);
+	/* an offloaded program is translated for its NIC when it loads */
+	if (p->offload_ifindex)
+		bpf_program__set_ifindex(pick, p->offload_ifindex);
 	err = p->obj ? bee_obj__load(p->obj) : bpf_object__load(bo);
+	if (err && p->offload_ifindex)
+		return cli_err("net attach xdpoffload: the device cannot offload XDP (loading prog "
+			       "'%s' for ifindex %d failed: %s)", bpf_program__name(pick),
+			       p->offload_ifindex, strerror(err < 0 ? -err : err));
 	if (err)
 		return cli_err("object '%s': %s", file,
 			       p->obj ? cli_strerr(err) : "cannot load (run with -d for libbpf's log)");
@@ -108,8 +115,11 @@ int net_prog_parse(int argc, char **argv, int *i, int want_type, int want_attach
 	const char *kw;
 	int err;
 
+	int offload = p->offload_ifindex;
+
 	memset(p, 0, sizeof(*p));
 	p->fd = -1;
+	p->offload_ifindex = offload;
 	if (*i + 1 >= argc)
 		return cli_usage("expected PROG := { id ID | pinned PATH | object FILE [sec SECTION | prog NAME] }");
 	kw = argv[(*i)++];
@@ -351,6 +361,8 @@ static int do_attach(int argc, char **argv)
 		return cli_usage("net attach: missing 'dev IF'");
 	if (!if_nametoindex(ifname))
 		return cli_err("net attach %s: interface '%s' does not exist", kinds[kind], ifname);
+	if (kind == 3) /* xdpoffload */
+		p.offload_ifindex = if_nametoindex(ifname);
 	ret = net_prog_parse(argc, argv, &i, is_xdp(kind) ? BPF_PROG_TYPE_XDP : BPF_PROG_TYPE_SCHED_CLS,
 			     -1, &p);
 	if (ret)

@@ -14,9 +14,11 @@ struct net_prog_spec {
 	char name[64];
 	struct bee_obj *obj; /* loaded from a BPF C source */
 	struct bpf_object *bobj; /* loaded from a compiled object (libbpf directly, as ip/tc) */
+	int offload_ifindex;  /* set before parsing: load an object's program for this device */
 };
 
-/* Parse PROG at argv[*i], advancing *i. @want_type is the program type the
+/* Parse PROG at argv[*i], advancing *i. p->offload_ifindex (0: none) is
+ * read before p is filled. @want_type is the program type the
  * hook needs (picks the program of an object when neither sec nor prog is
  * given; gives programs libbpf 1.1 cannot type that type); @want_attach is
  * the expected attach type for cgroup programs, or -1. Returns 0, or an exit
