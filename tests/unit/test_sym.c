@@ -526,6 +526,22 @@ static void test_resolve_uprobe_libc(void **state)
 	t_contains("unknown library message", bee_last_error(), "library 'nosuchlib_bee': not found");
 }
 
+/* A library only /etc/ld.so.cache knows (its directory is configured in
+ * ld.so.conf.d, not a default one): found through the cache. */
+static void test_resolve_binary_ldcache(void **state)
+{
+	char *out = NULL, soname[256] = "", path[PATH_MAX] = "", got[PATH_MAX];
+
+	t_sh(&out, "ldconfig -p | awk '/x86-64/ && $NF !~ "
+		   "\"^/(usr/)?(local/)?lib(64|32)?(/x86_64-linux-gnu)?/[^/]*$\" {print $1, $NF; exit}'");
+	sscanf(out, "%255s %4095s", soname, path);
+	free(out);
+	if (!soname[0])
+		t_skip("every library in ld.so.cache is in a default directory");
+	t_eq(soname, 0, bee_resolve_binary(soname, -1, got, sizeof(got)));
+	same_file(soname, path, got);
+}
+
 static void test_unknown_pid(void **state)
 {
 	struct bee_syms *s = bee_syms__new(999999999, NULL);
@@ -668,6 +684,7 @@ int main(void)
 		cmocka_unit_test(test_resolve_uprobe),
 		cmocka_unit_test(test_resolve_uprobe_errors),
 		cmocka_unit_test(test_resolve_binary),
+		cmocka_unit_test(test_resolve_binary_ldcache),
 		cmocka_unit_test(test_unknown_pid),
 		cmocka_unit_test(test_dlopen_refresh),
 		cmocka_unit_test(test_perf_map),
