@@ -495,6 +495,35 @@ static void test_obj_attach_dev(void **state)
 	t_eq("none after close", 0, bee_net__query(if_nametoindex(IFA), np, 4));
 }
 
+/* The hook's contract (lib/internal.h): 1 attached, 0 not a network or
+ * cgroup program, -ENODEV a target missing, another -errno a failure. */
+extern int bee_attach_net_prog(struct bpf_program *prog, const char *dev, const char *xdp_mode,
+			       const char *cgroup, struct bee_link **out);
+
+static void test_attach_net_prog_contract(void **state)
+{
+	struct bee_obj *x = open_load("examples/xdp-example.bpf.o", NULL, NULL);
+	struct bee_obj *s = open_load("examples/sockfilter.bpf.o", NULL, NULL);
+	struct bpf_program *xp = bee_obj__prog(x, "xdp_count");
+	struct bee_link *l = NULL;
+	uint32_t skb, drv;
+
+	t_eq("xdp without a device", -ENODEV, bee_attach_net_prog(xp, NULL, NULL, NULL, &l));
+	t_contains("message", bee_last_error(), "needs a network device");
+	t_eq("xdp on a device that does not exist", -ENXIO,
+	     bee_attach_net_prog(xp, "beenetnosuch0", NULL, NULL, &l));
+	t_eq("socket filter: not for this hook", 0,
+	     bee_attach_net_prog(bee_obj__prog(s, "sock_count"), IFA, NULL, "/x", &l));
+	assert_null(l);
+	t_eq("xdp on the device", 1, bee_attach_net_prog(xp, IFA, "generic", NULL, &l));
+	assert_non_null(l);
+	xdp_query(&skb, &drv);
+	t_eq("attached in generic mode", prog_id(bpf_program__fd(xp)), skb);
+	bee_link__destroy(l);
+	bee_obj__close(x);
+	bee_obj__close(s);
+}
+
 /* ---- socket filter ---- */
 
 static int udp_sock(int port)
@@ -701,6 +730,7 @@ int main(void)
 		cmocka_unit_test_setup(test_tc_env_forces_legacy, clean),
 		cmocka_unit_test_setup(test_tc_bad_input, clean),
 		cmocka_unit_test_setup(test_obj_attach_dev, clean),
+		cmocka_unit_test_setup(test_attach_net_prog_contract, clean),
 		cmocka_unit_test_setup(test_sockfilter_counts, clean),
 		cmocka_unit_test_setup(test_sockfilter_drop, clean),
 		cmocka_unit_test_setup(test_kill9_leaves_nothing, clean),
