@@ -26,6 +26,8 @@ static int prog_help(void)
 	       "       bee prog dump jited  PROG [{ opcodes | linum | file FILE }]\n"
 	       "       bee prog pin   PROG FILE\n"
 	       "       bee prog { load | loadall } OBJ PATH [type TYPE] [pinmaps MAP_DIR]\n"
+	       "       bee prog run PROG [data_in FILE [data_out FILE [data_size_out L]]]\n"
+	       "                         [ctx_in FILE [ctx_out FILE [ctx_size_out M]]] [repeat N]\n"
 	       "       bee prog tracelog [instance NAME]\n"
 	       "       bee prog help\n"
 	       "\n"
@@ -41,6 +43,8 @@ static int prog_help(void)
 	       "'load' pins the object's first program at PATH, 'loadall' every program\n"
 	       "under the directory PATH; 'pinmaps' pins the maps under MAP_DIR. OBJ is a\n"
 	       "compiled object, or a BPF C source that bee compiles (and caches) first.\n"
+	       "'run' runs the program once (or N times) in the kernel on the given input\n"
+	       "(BPF_PROG_TEST_RUN; FILE '-' is stdin, or a hex dump on stdout).\n"
 	       "'tracelog' streams the kernel's trace_pipe until Ctrl-C.\n");
 	return EXIT_OK;
 }
@@ -929,6 +933,168 @@ out:
 	return ret;
 }
 
+/* ---- run (BPF_PROG_TEST_RUN) --------------------------------------------- */
+
+/* Read FILE ("-": stdin) whole; *buf malloc'ed. */
+static int read_input(const char *file, char **buf, size_t *size)
+{
+	size_t cap = 4096, len = 0;
+	char *p = NULL, *np;
+	FILE *f = strcmp(file, "-") ? fopen(file, "re") : stdin;
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	for (;;) {
+		size_t n;
+
+		if (!p || len == cap) {
+			cap = p ? cap * 2 : cap;
+			np = realloc(p, cap);
+			if (!np) {
+				err = -ENOMEM;
+				break;
+			}
+			p = np;
+		}
+		n = fread(p + len, 1, cap - len, f);
+		len += n;
+		if (!n)
+			break;
+	}
+	if (f != stdin)
+		fclose(f);
+	if (err) {
+		free(p);
+		return err;
+	}
+	*buf = p;
+	*size = len;
+	return 0;
+}
+
+/* FILE, or "-": a hex dump on stdout laid out as bpftool's (offset, byte
+ * pairs, then the printable characters), so scripts read both alike. */
+static int write_output(const char *file, const void *data, size_t size)
+{
+	const uint8_t *b = data;
+
+	if (strcmp(file, "-"))
+		return bee_write_file(file, data, size);
+	for (size_t i = 0; i < size; i += 16) {
+		size_t k;
+
+		printf("%07zx\t", i);
+		for (k = i; k < i + 16 && k < size; k++)
+			printf("%02x%s", b[k], k % 2 ? " " : "");
+		for (; k < i + 16; k++)
+			printf("  %s", k % 2 ? " " : "");
+		printf("| ");
+		for (k = i; k < i + 16 && k < size; k++)
+			printf("%c%s", b[k] >= ' ' && b[k] <= '~' ? b[k] : '.', k == i + 7 ? " " : "");
+		printf("\n");
+	}
+	return 0;
+}
+
+static int do_run(int argc, char **argv)
+{
+	static const char *const kw[] = { "data_in", "data_out", "data_size_out", "ctx_in",
+					   "ctx_out", "ctx_size_out", "repeat", NULL };
+	const char *val[ARRAY_SIZE(kw)] = {};
+	struct prog_set s = { .cnt = 0 };
+	char *data_in = NULL, *ctx_in = NULL, *data_out = NULL, *ctx_out = NULL;
+	size_t data_sz = 0, ctx_sz = 0;
+	unsigned long data_out_sz, ctx_out_sz, repeat;
+	struct bee_json j;
+	int n, k, err, ret = EXIT_OK;
+
+	if (wants_help(argc, argv))
+		return prog_help();
+	argc--, argv++;
+	n = prog_parse(argc, argv, &s, false);
+	if (n < 0)
+		return -n;
+	argc -= n, argv += n;
+	for (; argc; argc -= 2, argv += 2) {
+		k = cli_match(argv[0], kw, "prog run option");
+		if (k == -2) {
+			ret = EXIT_USAGE;
+			goto out;
+		}
+		if (k < 0 || argc < 2) {
+			ret = cli_usage("prog run: %s '%s'", k < 0 ? "unexpected" : "no value after",
+					argv[0]);
+			goto out;
+		}
+		val[k] = argv[1];
+	}
+	data_out_sz = val[2] ? strtoul(val[2], NULL, 0) : 0;
+	ctx_out_sz = val[5] ? strtoul(val[5], NULL, 0) : 0;
+	repeat = val[6] ? strtoul(val[6], NULL, 0) : 1;
+	if ((val[2] && !val[1]) || (val[4] && !val[3]) || (val[5] && !val[4]) || !repeat ||
+	    repeat > UINT32_MAX) {
+		ret = cli_usage("prog run: data_size_out needs data_out, ctx_out ctx_in, "
+				"ctx_size_out ctx_out; repeat must be 1 or more");
+		goto out;
+	}
+	if (val[0] && (err = read_input(val[0], &data_in, &data_sz))) {
+		ret = cli_err("prog run: cannot read '%s': %s", val[0], strerror(-err));
+		goto out;
+	}
+	if (val[3] && (err = read_input(val[3], &ctx_in, &ctx_sz))) {
+		ret = cli_err("prog run: cannot read '%s': %s", val[3], strerror(-err));
+		goto out;
+	}
+	/* room for what the program may grow the packet to */
+	if (val[1] && !data_out_sz)
+		data_out_sz = data_sz + 4096;
+	if (val[4] && !ctx_out_sz)
+		ctx_out_sz = ctx_sz;
+	data_out = val[1] ? calloc(1, data_out_sz + 1) : NULL;
+	ctx_out = val[4] ? calloc(1, ctx_out_sz + 1) : NULL;
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = data_in, .data_size_in = data_sz,
+		    .data_out = data_out, .data_size_out = data_out ? data_out_sz : 0,
+		    .ctx_in = ctx_in, .ctx_size_in = ctx_sz, .ctx_out = ctx_out,
+		    .ctx_size_out = ctx_out ? ctx_out_sz : 0, .repeat = repeat);
+	if (bpf_prog_test_run_opts(s.fds[0], &t)) {
+		if (errno == 524) /* the kernel's ENOTSUPP, which strerror does not know */
+			ret = cli_err("%s: the kernel cannot test-run this program type", s.what);
+		else
+			ret = cli_err("%s: test run failed: %s%s", s.what, strerror(errno),
+				      errno == EINVAL && !data_in ?
+					      " (this program type may need data_in)" : "");
+		goto out;
+	}
+	if (data_out && (err = write_output(val[1], data_out, t.data_size_out))) {
+		ret = cli_err("prog run: cannot write '%s': %s", val[1], strerror(-err));
+		goto out;
+	}
+	if (ctx_out && (err = write_output(val[4], ctx_out, t.ctx_size_out))) {
+		ret = cli_err("prog run: cannot write '%s': %s", val[4], strerror(-err));
+		goto out;
+	}
+	if (json_output) {
+		cli_json_begin(&j);
+		bee_json_obj_start(&j);
+		bee_json_kuint(&j, "retval", t.retval);
+		bee_json_kuint(&j, "duration_ns", t.duration);
+		bee_json_kuint(&j, "repeat", repeat);
+		bee_json_obj_end(&j);
+		bee_json_end(&j);
+	} else {
+		printf("Return value: %u, duration%s: %uns\n", t.retval,
+		       repeat > 1 ? " (average)" : "", t.duration);
+	}
+out:
+	free(data_in);
+	free(ctx_in);
+	free(data_out);
+	free(ctx_out);
+	prog_set_close(&s);
+	return ret;
+}
+
 /* ---- tracelog ------------------------------------------------------------ */
 
 static int do_tracelog(int argc, char **argv)
@@ -1007,7 +1173,7 @@ static int cmd_prog(int argc, char **argv)
 	static const struct cli_sub subs[] = {
 		{ "show", do_show },	 { "list", do_show },	  { "dump", do_dump },
 		{ "pin", do_pin },	 { "load", do_load },	  { "loadall", do_load },
-		{ "tracelog", do_tracelog }, {},
+		{ "tracelog", do_tracelog }, { "run", do_run }, {},
 	};
 
 	if (argc < 2)

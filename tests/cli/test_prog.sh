@@ -230,35 +230,52 @@ r=$(json "$tmp/jj" "len(j) == 2 and len(j[0]['insns']) > 20 and all(x['opcodes']
 # ---- stats: on while bee runs, off after ------------------------------------------
 # (kernel.bpf_stats_enabled shows only the sysctl's own setting, not the
 # BPF_ENABLE_STATS fds, so "on" and "off" are seen in the counts themselves)
-runs() { bpftool prog run id "$sid" data_in "$tmp/pkt" repeat "$1" >/dev/null 2>&1; }
+runs() { $BEE prog run id "$sid" data_in "$tmp/pkt" repeat "$1" >/dev/null; }
 run_cnt() { $BEE -j prog show id "$sid" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("run_cnt", 0))'; }
-if [ $have_bpftool = 0 ]; then
-	echo "skip stats_counts_runs: bpftool drives BPF_PROG_TEST_RUN here and is not installed"
+head -c 64 /dev/zero >"$tmp/pkt"
+c0=$(run_cnt); runs 100; c1=$(run_cnt)
+if [ "$c0" != "$c1" ]; then
+	echo "skip stats_counts_runs: the kernel counts runs already (another process turned BPF stats on)"
 else
-	head -c 64 /dev/zero >"$tmp/pkt"
-	c0=$(run_cnt); runs 100; c1=$(run_cnt)
-	if [ "$c0" != "$c1" ]; then
-		echo "skip stats_counts_runs: the kernel counts runs already (another process turned BPF stats on)"
+	$BEE -j prog show id "$sid" stats 20 >"$tmp/st.json" 2>"$tmp/st.err" &
+	bee_pid=$!
+	for _ in $(seq 100); do
+		grep -q "statistics on" "$tmp/st.err" && break
+		sleep 0.05
+	done
+	runs 1000
+	kill -INT $bee_pid
+	wait $bee_pid; rc=$?
+	cnt=$(json "$tmp/st.json" 'j["stats_run_cnt"]')
+	c2=$(run_cnt); runs 1000; c3=$(run_cnt)
+	if [ $rc = 0 ] && [ "$cnt" = 1000 ] && [ "$c2" = "$c3" ] && [ "$c2" -ge 1000 ]; then
+		ok stats_counts_runs_on_while_bee_runs_off_after
 	else
-		$BEE -j prog show id "$sid" stats 20 >"$tmp/st.json" 2>"$tmp/st.err" &
-		bee_pid=$!
-		for _ in $(seq 100); do
-			grep -q "statistics on" "$tmp/st.err" && break
-			sleep 0.05
-		done
-		runs 1000
-		kill -INT $bee_pid
-		wait $bee_pid; rc=$?
-		cnt=$(json "$tmp/st.json" 'j["stats_run_cnt"]')
-		c2=$(run_cnt); runs 1000; c3=$(run_cnt)
-		if [ $rc = 0 ] && [ "$cnt" = 1000 ] && [ "$c2" = "$c3" ] && [ "$c2" -ge 1000 ]; then
-			ok stats_counts_runs_on_while_bee_runs_off_after
-		else
-			fail stats_counts_runs_on_while_bee_runs_off_after \
-				"exit=$rc counted while on=$cnt (want 1000), run_cnt after exit $c2 -> $c3 over 1000 more runs (want no change) $(cat "$tmp/st.err")"
-		fi
+		fail stats_counts_runs_on_while_bee_runs_off_after \
+			"exit=$rc counted while on=$cnt (want 1000), run_cnt after exit $c2 -> $c3 over 1000 more runs (want no change) $(cat "$tmp/st.err")"
 	fi
 fi
+
+# ---- run (BPF_PROG_TEST_RUN) ---------------------------------------------------------
+printf 'hello, this is a test packet for bee prog run; it has some bytes.' >"$tmp/pkt2"
+$BEE prog run id "$sid" data_in "$tmp/pkt2" data_out "$tmp/out2" >"$tmp/run" 2>"$tmp/err"; rc=$?
+if [ $rc = 0 ] && grep -q '^Return value: 0, duration: [0-9]*ns$' "$tmp/run" &&
+   [ "$(stat -c %s "$tmp/out2")" = "$(stat -c %s "$tmp/pkt2")" ]; then
+	ok run_data_out
+else
+	fail run_data_out "exit $rc: $(cat "$tmp/run" "$tmp/err")"
+fi
+r=$($BEE -j prog run id "$sid" data_in "$tmp/pkt2" repeat 5 | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["retval"], j["repeat"], j["duration_ns"] >= 0)')
+[ "$r" = "0 5 True" ] && ok run_json || fail run_json "$r"
+if [ $have_bpftool = 1 ]; then
+	$BEE prog run id "$sid" data_in "$tmp/pkt2" data_out - | grep -v '^Return' >"$tmp/hb"
+	bpftool prog run id "$sid" data_in "$tmp/pkt2" data_out - | grep -v '^Return' >"$tmp/ht"
+	[ -s "$tmp/hb" ] && cmp -s "$tmp/hb" "$tmp/ht" && ok run_hex_dump_matches_bpftool ||
+		fail run_hex_dump_matches_bpftool "$(diff "$tmp/hb" "$tmp/ht" | head -4)"
+fi
+$BEE prog run id "$id" >"$tmp/o" 2>"$tmp/e"; rc=$?
+one_line run_unsupported_type 1 "$tmp/o" "$tmp/e" $rc
+grep -q "cannot test-run this program type" "$tmp/e" || fail run_unsupported_type_message "$(cat "$tmp/e")"
 
 # ---- finding programs -------------------------------------------------------------
 r=$($BEE -j prog show name disasm_tracepoint_handler | python3 -c "import json,sys; j=json.load(sys.stdin); print($id in [x['id'] for x in (j if isinstance(j, list) else [j])])")
