@@ -293,6 +293,12 @@ else
 	rm -f "$pin"
 fi
 
+# ---- bee tracing bee: perf event links named by their tracepoint ----
+$BEE -j bpfsnoop --summary -o "$tmp/self.bee" -- $BEE bpfsnoop -p $$ --duration 0.2 -o /dev/null; rc=$?
+got=$(jq -c '.summary[]? | select(.action == "attach") | [.prog_name, .target, .attach_type]' "$tmp/self.bee" | sort | tr '\n' ' ')
+want='["snoop_enter","perf_event:tracepoint:syscalls:sys_enter_bpf","BPF_PERF_EVENT"] ["snoop_exit","perf_event:tracepoint:syscalls:sys_exit_bpf","BPF_PERF_EVENT"] ["snoop_fork","raw tracepoint sched_process_fork","raw_tracepoint"] ["snoop_proc_exit","perf_event:tracepoint:sched:sched_process_exit","BPF_PERF_EVENT"] '
+[ $rc -eq 0 ] && [ "$got" = "$want" ] && ok bee_tracing_bee || fail bee_tracing_bee "rc $rc: want $want, got $got"
+
 # ---- bee map create with the seed's arguments ----
 pin=/sys/fs/bpf/bee_snoop_$$_stats
 if ! $BEE map help >/dev/null 2>&1; then

@@ -116,9 +116,19 @@ __noinline int resolve_fd(struct snoop_fd *out, int fd)
 		kind = SNOOP_OBJ_LINK;
 	else if ((__u32)w == 0x00667462) /* "btf\0" */
 		kind = SNOOP_OBJ_BTF;
+	else if (w == 0x76655f667265705bULL) /* "[perf_ev(ent]" */
+		kind = SNOOP_OBJ_PERF;
 	else
 		kind = SNOOP_OBJ_FILE;
 	out->kind = kind;
+	if (kind == SNOOP_OBJ_PERF) {
+		/* what the event is: a tracepoint's id, a kprobe, a counter */
+		struct perf_event *pe = f->private_data;
+
+		out->magic = BPF_CORE_READ(pe, attr.type);
+		out->ino = BPF_CORE_READ(pe, attr.config);
+		return 0;
+	}
 	if (kind == SNOOP_OBJ_FILE) {
 		out->ino = f->f_inode->i_ino;
 		out->magic = f->f_inode->i_sb->s_magic;

@@ -74,6 +74,11 @@ struct snoop {
 	struct { uint64_t ino; char *path; } *cgs;
 	size_t cg_cnt;
 	bool cg_walked;
+	/* tracepoint ids -> names */
+	struct { uint64_t id; char *name; } *tps;
+	size_t tp_cnt;
+	bool tp_read;
+	char tp_dir[256];
 	uint64_t calls, printed;
 	struct sum_item *sum;
 	size_t sum_cnt, sum_cap;
@@ -168,6 +173,84 @@ static const char *cg_path(struct snoop *s, uint64_t ino)
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
+static unsigned sysfs_pmu_type(const char *pmu)
+{
+	char path[128], *buf = NULL;
+	unsigned v = ~0u;
+
+	snprintf(path, sizeof(path), "/sys/bus/event_source/devices/%s/type", pmu);
+	if (!bee_read_file(path, &buf, NULL))
+		v = strtoul(buf, NULL, 10);
+	free(buf);
+	return v;
+}
+
+/* Tracepoint ids to "category:name", from tracefs, read once. */
+static const char *tp_name(struct snoop *s, uint64_t id)
+{
+	const char *tfs;
+	struct dirent *c, *e;
+	DIR *dc, *de;
+
+	if (!s->tp_read) {
+		s->tp_read = true;
+		tfs = bee_tracefs();
+		snprintf(s->tp_dir, sizeof(s->tp_dir), "%s/events", tfs ? tfs : "/sys/kernel/tracing");
+		dc = opendir(s->tp_dir);
+		while (dc && (c = readdir(dc))) {
+			char sub[512];
+
+			if (c->d_name[0] == '.' || c->d_type != DT_DIR)
+				continue;
+			snprintf(sub, sizeof(sub), "%s/%s", s->tp_dir, c->d_name);
+			de = opendir(sub);
+			while (de && (e = readdir(de))) {
+				char idp[1024], *buf = NULL;
+				void *n;
+
+				if (e->d_name[0] == '.' || e->d_type != DT_DIR)
+					continue;
+				snprintf(idp, sizeof(idp), "%s/%s/id", sub, e->d_name);
+				if (bee_read_file(idp, &buf, NULL))
+					continue;
+				n = realloc(s->tps, (s->tp_cnt + 1) * sizeof(*s->tps));
+				if (n) {
+					s->tps = n;
+					s->tps[s->tp_cnt].id = strtoull(buf, NULL, 10);
+					if (asprintf(&s->tps[s->tp_cnt].name, "%s:%s", c->d_name,
+						     e->d_name) > 0)
+						s->tp_cnt++;
+				}
+				free(buf);
+			}
+			if (de)
+				closedir(de);
+		}
+		if (dc)
+			closedir(dc);
+	}
+	for (size_t i = 0; i < s->tp_cnt; i++)
+		if (s->tps[i].id == id)
+			return s->tps[i].name;
+	return NULL;
+}
+
+/* A perf event by its attr: "perf_event:tracepoint:sched:sched_switch",
+ * "perf_event:kprobe", "perf_event:type=1,config=0". */
+static void perf_text(struct snoop *s, uint32_t type, uint64_t config, char *buf, size_t n)
+{
+	const char *tp;
+
+	if (type == 2 /* PERF_TYPE_TRACEPOINT */ && (tp = tp_name(s, config)))
+		snprintf(buf, n, "perf_event:tracepoint:%s", tp);
+	else if (type == sysfs_pmu_type("kprobe"))
+		snprintf(buf, n, "perf_event:kprobe%s", config & 1 ? " (return)" : "");
+	else if (type == sysfs_pmu_type("uprobe"))
+		snprintf(buf, n, "perf_event:uprobe%s", config & 1 ? " (return)" : "");
+	else
+		snprintf(buf, n, "perf_event:type=%u,config=%llu", type, (unsigned long long)config);
+}
+
 /* The fd as the kernel side saw it when the call was made, if it did. */
 static bool fd_from_record(struct snoop *s, int fd, struct bee_fd_info *fi)
 {
@@ -185,6 +268,11 @@ static bool fd_from_record(struct snoop *s, int fd, struct bee_fd_info *fi)
 		if (f->fd != fd || f->kind == SNOOP_OBJ_NONE)
 			continue;
 		memset(fi, 0, sizeof(*fi));
+		if (f->kind == SNOOP_OBJ_PERF) {
+			fi->kind = BEE_FD_OTHER;
+			perf_text(s, f->magic, f->ino, fi->path, sizeof(fi->path));
+			return true;
+		}
 		if (f->kind != SNOOP_OBJ_FILE) {
 			fi->kind = obj_kind(f->kind);
 			fi->id = f->id;
@@ -1111,6 +1199,9 @@ out:
 	for (size_t i = 0; i < s.cg_cnt; i++)
 		free(s.cgs[i].path);
 	free(s.cgs);
+	for (size_t i = 0; i < s.tp_cnt; i++)
+		free(s.tps[i].name);
+	free(s.tps);
 	return ret;
 }
 

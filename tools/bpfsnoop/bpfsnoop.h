@@ -21,6 +21,7 @@ enum snoop_obj {
 	SNOOP_OBJ_LINK,
 	SNOOP_OBJ_BTF,
 	SNOOP_OBJ_FILE, /* anything else: a directory (cgroup), a file, ... */
+	SNOOP_OBJ_PERF, /* a perf event: magic = attr.type, ino = attr.config */
 };
 
 /* What an fd named in the attr pointed at when the call was made. */
