@@ -181,4 +181,49 @@ kill -INT $rp; wait $rp; rc=$?
 expect run_cgroup_hooks_inside "$a / $types / $(cat "$T/run")" '[ "$a" = "raw:EPERM bind:EPERM sysctl:EPERM getsockopt:EPERM" ]'
 expect run_cgroup_hooks_outside "$b" '[ "$b" = "raw:ok bind:ok sysctl:ok getsockopt:ok" ]'
 expect run_cgroup_hooks_detached "rc $rc, left $(on_cg)" '[ $rc -eq 0 ] && [ "$(on_cg)" = 0 ]'
+
+# ---- cgroup skb ingress: exact counts, and a drop, for the cgroup's sockets only ----
+cat > "$T/skbin.bpf.c" <<'C'
+#include "bee/bee.bpf.h"
+const volatile __u16 drop_port = 0;
+struct stats { __u64 packets, dropped; };
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct stats); } in_stats SEC(".maps");
+SEC("cgroup_skb/ingress")
+int skb_in(struct __sk_buff *skb)
+{
+	__u32 k = 0;
+	struct stats *s = bpf_map_lookup_elem(&in_stats, &k);
+	struct udphdr uh;
+	struct iphdr ip;
+
+	if (!s || bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) || ip.protocol != 17 ||
+	    bpf_skb_load_bytes(skb, ip.ihl * 4, &uh, sizeof(uh)))
+		return 1;
+	__sync_fetch_and_add(&s->packets, 1);
+	if (drop_port && bpf_ntohs(uh.dest) == drop_port) {
+		__sync_fetch_and_add(&s->dropped, 1);
+		return 0;
+	}
+	return 1;
+}
+BEE_GPL;
+C
+skb_run() { # DROP_PORT RXPORT -> "received" ; map output in $T/skb
+	"$BEE" run "$T/skbin.bpf.c" --cgroup "$CG" --set drop_port=$1 --duration 60 > "$T/skb" 2>&1 &
+	local rp=$! i
+	for i in $(seq 300); do [ "$(on_cg)" = 1 ] && break; sleep 0.05; done
+	sh -c "echo \$\$ > $CG/cgroup.procs && exec $H/net_udp recv $2 13 400" > "$T/rx" 2>&1 &
+	local p=$!
+	wait_for "$T/rx" ready 5
+	"$H/net_udp" send 127.0.0.1 $2 13 > /dev/null
+	"$H/net_udp" recv $(($2 + 1)) 0 0 > /dev/null & # a socket outside: not counted
+	"$H/net_udp" send 127.0.0.1 $(($2 + 1)) 4 > /dev/null
+	wait $p
+	kill -INT $rp; wait $rp
+	tail -n1 "$T/rx"
+}
+got=$(skb_run 0 $((PORT + 20)))
+expect cgroup_skb_ingress_counts "rx $got: $(cat "$T/skb")" '[ "$got" = 13 ] && grep -q "packets=13 dropped=0" "$T/skb"'
+got=$(skb_run $((PORT + 30)) $((PORT + 30)))
+expect cgroup_skb_ingress_drops "rx $got: $(cat "$T/skb")" '[ "$got" = 0 ] && grep -q "packets=13 dropped=13" "$T/skb" && [ "$(on_cg)" = 0 ]'
 exit 0
