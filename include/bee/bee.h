@@ -634,6 +634,7 @@ enum bee_misc_feature {
 	BEE_MISC_ISA_V4, /* sign extension, bswap, sdiv */
 	BEE_MISC__CNT,
 };
+/* Does the verifier accept a program that needs @f? 1, 0 or -errno. */
 BEE_API int bee_probe_misc(enum bee_misc_feature f);
 /* "bounded_loops", ... (bpftool's JSON names without "have_"). */
 BEE_API const char *bee_misc_name(enum bee_misc_feature f);
