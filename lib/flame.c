@@ -325,6 +325,29 @@ static const char svg_script[] =
 	"  var fs = document.querySelectorAll('g.f');\n"
 	"  for (var i = 0; i < fs.length; i++) fs[i].onclick = function() { zoom(this); };\n"
 	"  document.getElementById('reset').onclick = function() { zoom(null); };\n"
+	"  document.getElementById('search').onclick = function() { search(); };\n"
+	"}\n"
+	"function search() {\n"
+	"  var fs = document.querySelectorAll('g.f'), term = null, re = null, iv = [], sum = 0, end = -1;\n"
+	"  var m = document.getElementById('matched'), b = document.getElementById('search');\n"
+	"  if (b.textContent == 'Search') { term = prompt('Search (regular expression)', ''); }\n"
+	"  if (term) { try { re = new RegExp(term); } catch (e) { alert(e); return; } }\n"
+	"  for (var i = 0; i < fs.length; i++) {\n"
+	"    var g = fs[i], r = g.querySelector('rect');\n"
+	"    var name = g.querySelector('title').textContent.replace(/ \\([^()]*\\)$/, '');\n"
+	"    if (!r.getAttribute('data-fill')) r.setAttribute('data-fill', r.getAttribute('fill'));\n"
+	"    var hit = re && re.test(name);\n"
+	"    r.setAttribute('fill', hit ? 'rgb(230,0,230)' : r.getAttribute('data-fill'));\n"
+	"    if (hit) iv.push([+g.getAttribute('data-s'), +g.getAttribute('data-s') + +g.getAttribute('data-n')]);\n"
+	"  }\n"
+	"  /* matched samples: the union of the matching frames' ranges */\n"
+	"  iv.sort(function(a, b) { return a[0] - b[0]; });\n"
+	"  for (var i = 0; i < iv.length; i++) {\n"
+	"    if (iv[i][1] <= end) continue;\n"
+	"    sum += iv[i][1] - Math.max(iv[i][0], end); end = iv[i][1];\n"
+	"  }\n"
+	"  b.textContent = re ? 'Reset Search' : 'Search';\n"
+	"  m.textContent = re ? 'Matched: ' + (100 * sum / TOTAL).toFixed(1) + '%' : '';\n"
 	"}\n"
 	"function fit(g, w) {\n"
 	"  var t = g.querySelector('text'), name = g.querySelector('title').textContent;\n"
@@ -383,7 +406,7 @@ int bee_flame__write_svg(const struct bee_flame *f, FILE *out, const struct bee_
 		width, g.height, width, g.height, width, g.xpad, g.total);
 	fputs("<style type=\"text/css\">text { font-family: Verdana, sans-serif; font-size: 12px; "
 	      "fill: rgb(0,0,0); } g.f:hover rect { stroke: rgb(0,0,0); stroke-width: 0.5; } "
-	      "g.f { cursor: pointer; } #title { font-size: 17px; } #reset { cursor: pointer; }"
+	      "g.f { cursor: pointer; } #title { font-size: 17px; } #reset, #search { cursor: pointer; }"
 	      "</style>\n",
 	      out);
 	fputs(svg_script, out);
@@ -399,6 +422,10 @@ int bee_flame__write_svg(const struct bee_flame *f, FILE *out, const struct bee_
 		fputs("</text>\n", out);
 	}
 	fprintf(out, "<text id=\"reset\" x=\"10\" y=\"24\" style=\"opacity:0\">Reset Zoom</text>\n");
+	fprintf(out, "<text id=\"search\" x=\"%u\" y=\"24\" text-anchor=\"end\">Search</text>\n",
+		width - 10);
+	fprintf(out, "<text id=\"matched\" x=\"%u\" y=\"%u\" text-anchor=\"end\"></text>\n",
+		width - 10, g.height - 10);
 	fprintf(out, "<text x=\"10\" y=\"%u\">%" PRIu64 " %s</text>\n", g.height - 10, g.total, unit);
 	if (g.total)
 		svg_frame(&g, &f->root, 0, 0);

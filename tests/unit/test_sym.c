@@ -667,6 +667,15 @@ static void test_flame(void **state)
 	t_contains("svg titles", out, "spin (5 samples, 50.00%)");
 	t_contains("svg titles", out, "<odd> & \"name\" (3 samples, 30.00%)");
 	free(out);
+	/* the zoom/search script is valid JavaScript (when node is here) */
+	if (!t_sh(NULL, "command -v node >/dev/null")) {
+		t_eq("svg script parses (node --check)", 0,
+		     t_sh(&out, "python3 -c 'import sys; s = open(sys.argv[1]).read(); "
+				"open(sys.argv[2], \"w\").write(s[s.index(\"<![CDATA[\") + 9:s.index(\"]]>\")])' "
+				"%s %s && node --check %s 2>&1",
+			  tpath("t.svg"), tpath("t.js"), tpath("t.js")));
+		free(out);
+	}
 	bee_flame__free(f);
 }
 
