@@ -73,7 +73,11 @@ static int warm(long n, const char *vaddr_file)
 
 	if (text_range(getpid(), "libc.so", &start, &end, &off))
 		return fprintf(stderr, "no libc text mapping\n"), 1;
+	if (n < 1)
+		return fprintf(stderr, "N must be at least 1\n"), 2;
 	addrs = malloc(n * sizeof(*addrs));
+	if (!addrs)
+		return fprintf(stderr, "out of memory\n"), 1;
 	for (long i = 0; i < n; i++)
 		addrs[i] = start + next_rand() % (end - start);
 	s = bee_syms__new(0, NULL);
