@@ -751,7 +751,11 @@ struct bee_syms_opts {
  * were deleted or replaced since they were mapped are read through
  * /proc/PID/map_files. Binaries are parsed on the first lookup that needs
  * them and kept in a process-wide cache (device + inode + build-id) shared
- * by every bee_syms. NULL with errno (ENOENT: no such process). */
+ * by every bee_syms (and safe to share between threads; one bee_syms is
+ * used by one thread at a time). NULL with errno (ENOENT: no such process).
+ * A lookup outside every mapping re-reads the maps (at most every 50 ms),
+ * so libraries loaded later are found; JIT code is named from
+ * /tmp/perf-PID.map. */
 struct bee_syms;
 BEE_API struct bee_syms *bee_syms__new(pid_t pid, const struct bee_syms_opts *opts);
 BEE_API void bee_syms__free(struct bee_syms *s);
