@@ -229,6 +229,10 @@ struct bee_link *bee_cgroup__attach(int prog_fd, const char *path, const char *t
 	if (err)
 		goto err_out;
 	snprintf(desc, sizeof(desc), "cgroup/%s:%s", short_name(type), path);
+	/* before cgroup links (5.7): BPF_PROG_ATTACH beside other programs,
+	 * undone by destroy like a link (but not after kill -9) */
+	if (net_enum("BPF_LINK_TYPE_CGROUP") < 0 && !(flags & BEE_CGROUP_OVERRIDE))
+		flags |= BEE_CGROUP_LEGACY | BEE_CGROUP_MULTI;
 	if (!(flags & (BEE_CGROUP_LEGACY | BEE_CGROUP_OVERRIDE))) {
 		fd = bpf_link_create(prog_fd, cg_fd, (enum bpf_attach_type)type, NULL);
 		if (fd < 0) {

@@ -3,6 +3,7 @@
  * makes a kernel bpf_link with the mode flags, so a killed process leaves no
  * program on the device; detaching removes links and netlink-attached
  * programs alike, as `ip link set dev X xdp off` would for the latter. */
+#include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -163,6 +164,78 @@ static uint32_t xdp_attached(int ifindex, uint32_t flags, const char **mode)
 	return 0;
 }
 
+/* Netlink attachment, for kernels before XDP links (5.9): undone by
+ * detaching the program if it is still ours. */
+struct xdp_legacy {
+	int ifindex;
+	uint32_t flags;
+	int prog_fd;
+};
+
+static int xdp_legacy_undo(void *ctx)
+{
+	struct xdp_legacy *x = ctx;
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = x->prog_fd);
+
+	/* the kernel refuses (EEXIST) when someone replaced our program */
+	if (bpf_xdp_detach(x->ifindex, x->flags | XDP_FLAGS_REPLACE, &o))
+		return errno == EEXIST || errno == ENODEV ? 0 : -errno;
+	return 0;
+}
+
+static void xdp_legacy_free(void *ctx)
+{
+	struct xdp_legacy *x = ctx;
+
+	close(x->prog_fd);
+	free(x);
+}
+
+static bool xdp_links(void)
+{
+	const char *e = getenv("BEE_XDP_LEGACY");
+
+	if (e && *e && strcmp(e, "0"))
+		return false;
+	return net_enum("BPF_LINK_TYPE_XDP") >= 0;
+}
+
+static struct bee_link *xdp_attach_legacy(int prog_fd, int ifindex, uint32_t flags,
+					  const char *desc)
+{
+	struct xdp_legacy *x = calloc(1, sizeof(*x));
+	struct bee_link *l;
+	int err;
+
+	if (!x) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	x->ifindex = ifindex;
+	x->flags = flags;
+	x->prog_fd = fcntl(prog_fd, F_DUPFD_CLOEXEC, 3);
+	if (x->prog_fd < 0) {
+		err = -errno;
+		free(x);
+		errno = -err;
+		return NULL;
+	}
+	err = bpf_xdp_attach(ifindex, prog_fd, flags | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+	if (err) {
+		xdp_legacy_free(x);
+		errno = -err;
+		return NULL;
+	}
+	l = bee_link__new_legacy(xdp_legacy_undo, x, xdp_legacy_free, desc);
+	if (!l) {
+		err = -errno;
+		xdp_legacy_undo(x);
+		xdp_legacy_free(x);
+		errno = -err;
+	}
+	return l;
+}
+
 struct bee_link *bee_xdp__attach(int prog_fd, const char *ifname, const char *mode)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lo);
@@ -187,7 +260,16 @@ struct bee_link *bee_xdp__attach(int prog_fd, const char *ifname, const char *mo
 	if (err)
 		goto err_out;
 	lo.flags = flags;
-	fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &lo);
+	snprintf(desc, sizeof(desc), "xdp/%s (%s)", ifname, xdp_mode_str(flags));
+	if (!xdp_links()) {
+		/* no XDP links in this kernel: netlink, undone by destroy */
+		strncat(desc, " (netlink)", sizeof(desc) - strlen(desc) - 1);
+		l = xdp_attach_legacy(prog_fd, ifindex, flags, desc);
+		fd = l ? 0 : -1;
+	} else {
+		l = NULL;
+		fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &lo);
+	}
 	if (fd < 0) {
 		err = -errno;
 		cur = xdp_attached(ifindex, flags, &cur_mode);
@@ -206,7 +288,8 @@ struct bee_link *bee_xdp__attach(int prog_fd, const char *ifname, const char *mo
 		}
 		goto err_out;
 	}
-	snprintf(desc, sizeof(desc), "xdp/%s (%s)", ifname, xdp_mode_str(flags));
+	if (l)
+		return l;
 	l = bee_link__from_fd(fd, desc);
 	if (!l) {
 		err = -errno;

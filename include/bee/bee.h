@@ -320,7 +320,10 @@ BEE_API int bee_map_dump_fd(int map_fd, const struct btf *btf, FILE *out, bool j
  * destroyed or the process dies. NULL with errno: ENODEV unknown interface,
  * EINVAL a program that is not XDP or a mode name bee does not know,
  * EOPNOTSUPP no offload on this device, EBUSY a program already attached in
- * that mode (each logged with the device and what is attached). */
+ * that mode (each logged with the device and what is attached). On kernels
+ * without XDP links (before 5.9), or with $BEE_XDP_LEGACY=1, the program is
+ * attached over netlink instead and destroying the bee_link detaches it
+ * (only if it is still the one attached). */
 BEE_API struct bee_link *bee_xdp__attach(int prog_fd, const char *ifname, const char *mode);
 /* Replace the program of an XDP attachment made by bee_xdp__attach() with
  * @prog_fd, atomically (the device never runs without a program): 0, or
@@ -387,7 +390,8 @@ BEE_API int bee_net__query(int ifindex, struct bee_net_prog *out, int max);
  * BPF_F_ALLOW_MULTI / BPF_F_ALLOW_OVERRIDE with it (override implies
  * legacy: kernel links are always multi). NULL with errno: ENOENT no such
  * path, ENOTDIR/EINVAL a path that is not a cgroup v2 directory or a
- * program of the wrong type for the hook, each logged. */
+ * program of the wrong type for the hook, each logged. Kernels without
+ * cgroup links (before 5.7) get BPF_PROG_ATTACH with BPF_F_ALLOW_MULTI. */
 enum {
 	BEE_CGROUP_LEGACY = 1 << 0,
 	BEE_CGROUP_MULTI = 1 << 1,

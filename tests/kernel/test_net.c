@@ -244,6 +244,33 @@ static void test_xdp_native_counts(void **state)
 	xdp_counts("driver");
 }
 
+static void test_xdp_netlink_fallback(void **state)
+{
+	struct bee_obj *obj = open_load("examples/xdp-example.bpf.o", NULL, NULL);
+	int fd = bee_obj__prog_fd(obj, "xdp_count");
+	struct bee_link *l, *l2;
+	uint32_t skb, drv;
+
+	/* what kernels before XDP links get */
+	setenv("BEE_XDP_LEGACY", "1", 1);
+	l = bee_xdp__attach(fd, IFA, "generic");
+	l2 = l ? bee_xdp__attach(fd, IFA, "generic") : NULL;
+	unsetenv("BEE_XDP_LEGACY");
+	if (!l)
+		fail_msg("netlink attach: %s", bee_last_error());
+	assert_null(l2);
+	t_eq("second netlink attach", EBUSY, errno);
+	t_eq("no link fd", -1, bee_link__fd(l));
+	xdp_query(&skb, &drv);
+	t_eq("attached in generic mode", prog_id(fd), skb);
+	t_eq("ping replies", 3, ping_from_b(3));
+	t_eq("icmp counted", 3, xdp_stats(obj, 1).packets);
+	t_eq("destroy detaches", 0, bee_link__destroy(l));
+	xdp_query(&skb, &drv);
+	t_eq("after destroy", 0, skb);
+	bee_obj__close(obj);
+}
+
 static void test_xdp_drop_proto_then_detach(void **state)
 {
 	struct bee_obj *obj = open_load("examples/xdp-example.bpf.o", "drop_proto", "1");
@@ -720,6 +747,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_xdp_generic_counts, clean),
 		cmocka_unit_test_setup(test_xdp_native_counts, clean),
+		cmocka_unit_test_setup(test_xdp_netlink_fallback, clean),
 		cmocka_unit_test_setup(test_xdp_drop_proto_then_detach, clean),
 		cmocka_unit_test_setup(test_xdp_drop_port, clean),
 		cmocka_unit_test_setup(test_xdp_replace, clean),
