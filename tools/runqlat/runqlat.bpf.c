@@ -111,8 +111,9 @@ int BPF_PROG(btf_wakeup_new, struct task_struct *p)
 SEC("tp_btf/sched_switch")
 int BPF_PROG(btf_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	/* preempted but still runnable: it waits in the queue from now */
-	if (task_state(prev) == 0 /* TASK_RUNNING */)
+	/* preempted (even between setting a sleep state and sleeping: it stays
+	 * queued) or still runnable: it waits in the queue from now */
+	if (preempt || task_state(prev) == 0 /* TASK_RUNNING */)
 		enqueue(BPF_CORE_READ(prev, tgid), BPF_CORE_READ(prev, pid));
 	return switch_in(BPF_CORE_READ(next, pid), BPF_CORE_READ(next, tgid), next->comm);
 }
