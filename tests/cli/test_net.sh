@@ -134,6 +134,9 @@ expect bad_detach_nothing "rc $rc: $out" '[ $rc -eq 1 ] && [[ $out == *"has no X
 expect bad_nothing_left "$(bee net list dev $IFA; ls $PIN 2>&1)" '[ "$(bee -j net list dev $IFA)" = "[]" ] && [ ! -e $PIN ]'
 
 # ---- tc: tcx links, the seed's "sec ingress" ----
+if ! bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q "BPF_TCX_INGRESS"; then
+	for c in tc_tcx_attach tc_tcx_exact_counts tc_tcx_bytes tc_tcx_detach; do skip $c "kernel has no tcx (6.6+)"; done
+else
 out=$(bee net attach tc_ingress object "$OBJT" sec ingress dev $IFA 2>&1); rc1=$?
 out2=$(bee net attach tc_egress object "$OBJT" sec egress dev $IFA 2>&1); rc2=$?
 js=$(bee -j net list dev $IFA)
@@ -147,6 +150,8 @@ bi=$(tc_count "$pin_in" 0 bytes)
 expect tc_tcx_bytes "ingress bytes $bi" '[ "$bi" = $((12 * 74)) ]'
 out=$(bee net detach tc_ingress dev $IFA 2>&1) && out2=$(bee net detach tc_egress dev $IFA 2>&1); rc=$?
 expect tc_tcx_detach "rc $rc: $out $out2" '[ $rc -eq 0 ] && [ "$(bee -j net list dev $IFA)" = "[]" ] && [ ! -e $PIN ]'
+
+fi
 
 # ---- tc: clsact + cls_bpf over netlink ('legacy' and BEE_TC_LEGACY=1) ----
 out=$(bee net attach tc_ingress object "$OBJT" sec ingress dev $IFA legacy 2>&1); rc1=$?
