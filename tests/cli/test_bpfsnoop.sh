@@ -45,6 +45,7 @@ compare() {
 	    else
 	      [ range(0; $wp | length) as $i | $wp[$i] as $a | $gp[$i] as $b |
 	        if $a.cmd != $b.cmd then "call \($i): want \($a.cmd), got \($b.cmd)"
+	        elif ($a.syscall // "bpf") != $b.syscall then "\($a.cmd): syscall want \($a.syscall // "bpf"), got \($b.syscall)"
 	        elif $a.attr_size != $b.attr_size then "\($a.cmd): attr_size want \($a.attr_size), got \($b.attr_size)"
 	        elif $a.ret != $b.ret then "\($a.cmd): ret want \($a.ret), got \($b.ret)"
 	        elif $a.errno != $b.errno then "\($a.cmd): errno want \($a.errno), got \($b.errno)"
@@ -180,6 +181,21 @@ got: $got"
 	rmdir "$cg" && cg=
 fi
 
+# ---- attachments outside bpf(): setsockopt(SO_ATTACH_BPF), ioctl(PERF_EVENT_IOC_SET_BPF) ----
+tfs=$(awk '$3 == "tracefs" { print $2; exit }' /proc/mounts)
+idf=$tfs/events/syscalls/sys_enter_getppid/id
+if [ -z "$tfs" ] || [ ! -r "$idf" ]; then
+	skip other_attach "tracefs is not mounted"
+else
+	$BEE -j bpfsnoop --summary -o "$tmp/other.bee" -- "$H" other "$(cat "$idf")" syscalls:sys_enter_getppid "$tmp/other.want"; rc=$?
+	d=$(compare "$tmp/other.want" "$tmp/other.bee")
+	got=$(jq -c '.summary[]? | select(.action == "attach") | [.cmd, .prog_name, .target]' "$tmp/other.bee" | tr '\n' ' ')
+	sock=$(jq -r 'select(.syscall == "setsockopt") | .attr.fd.path' "$tmp/other.want")
+	want="[\"setsockopt(SO_ATTACH_BPF)\",\"snoop_sock\",\"$sock\"] [\"ioctl(PERF_EVENT_IOC_SET_BPF)\",\"snoop_tp\",\"perf_event:tracepoint:syscalls:sys_enter_getppid\"] "
+	[ $rc -eq 0 ] && [ -z "$d" ] && [ "$got" = "$want" ] && ok other_attach ||
+		fail other_attach "rc $rc: $d; summary want $want, got $got"
+fi
+
 # ---- a command that exits at once: traced from its first call, exit code kept ----
 $BEE -j bpfsnoop -o "$tmp/exit.bee" -- "$H" exit 7 "$tmp/exit.want"; rc=$?
 d=$(compare "$tmp/exit.want" "$tmp/exit.bee")
@@ -225,11 +241,11 @@ parent=$(jq -r 'select(.attr.map_name == "snoop_parent") | .pid' "$tmp/fork.bee"
 [ $rc -eq 0 ] && [ -z "$d" ] && [ "$np" -eq 2 ] && [ -n "$child" ] && [ "$child" != "$parent" ] &&
 	ok fork || fail fork "rc $rc, $np pids, parent '$parent' child '$child': $d"
 
-# wait until the bee with pid $1 holds its 4 BPF links (tracing is live)
+# wait until the bee with pid $1 holds its 8 BPF links (tracing is live)
 wait_attached() {
 	for _ in $(seq 100); do
 		n=$(for f in /proc/$1/fd/*; do readlink "$f"; done 2>/dev/null | grep -c '^anon_inode:bpf_link$')
-		[ "${n:-0}" -ge 4 ] && return 0
+		[ "${n:-0}" -ge 8 ] && return 0
 		kill -0 "$1" 2>/dev/null || return 1
 		sleep 0.05
 	done
@@ -296,7 +312,7 @@ fi
 # ---- bee tracing bee: perf event links named by their tracepoint ----
 $BEE -j bpfsnoop --summary -o "$tmp/self.bee" -- $BEE bpfsnoop -p $$ --duration 0.2 -o /dev/null; rc=$?
 got=$(jq -c '.summary[]? | select(.action == "attach") | [.prog_name, .target, .attach_type]' "$tmp/self.bee" | sort | tr '\n' ' ')
-want='["snoop_enter","perf_event:tracepoint:syscalls:sys_enter_bpf","BPF_PERF_EVENT"] ["snoop_exit","perf_event:tracepoint:syscalls:sys_exit_bpf","BPF_PERF_EVENT"] ["snoop_fork","raw tracepoint sched_process_fork","raw_tracepoint"] ["snoop_proc_exit","perf_event:tracepoint:sched:sched_process_exit","BPF_PERF_EVENT"] '
+want='["snoop_enter","perf_event:tracepoint:syscalls:sys_enter_bpf","BPF_PERF_EVENT"] ["snoop_exit","perf_event:tracepoint:syscalls:sys_exit_bpf","BPF_PERF_EVENT"] ["snoop_fork","raw tracepoint sched_process_fork","raw_tracepoint"] ["snoop_ioctl","perf_event:tracepoint:syscalls:sys_enter_ioctl","BPF_PERF_EVENT"] ["snoop_ioctl_ret","perf_event:tracepoint:syscalls:sys_exit_ioctl","BPF_PERF_EVENT"] ["snoop_proc_exit","perf_event:tracepoint:sched:sched_process_exit","BPF_PERF_EVENT"] ["snoop_sopt","perf_event:tracepoint:syscalls:sys_enter_setsockopt","BPF_PERF_EVENT"] ["snoop_sopt_ret","perf_event:tracepoint:syscalls:sys_exit_setsockopt","BPF_PERF_EVENT"] '
 [ $rc -eq 0 ] && [ "$got" = "$want" ] && ok bee_tracing_bee || fail bee_tracing_bee "rc $rc: want $want, got $got"
 
 # ---- bee map create with the seed's arguments ----

@@ -16,6 +16,8 @@
  *   bpf_calls load N OUT      N PROG_LOADs named snoop_<pid>
  *   bpf_calls attach CGROUP OUT  two cgroup skb programs: PROG_ATTACH,
  *                             LINK_CREATE, PROG_DETACH on the cgroup directory
+ *   bpf_calls other TP_ID TP OUT  setsockopt(SO_ATTACH_BPF) of a socket filter,
+ *                             ioctl(PERF_EVENT_IOC_SET_BPF) on tracepoint TP
  *   bpf_calls wait OUT        wait for SIGUSR1, then what "basic" does
  *   bpf_calls loop N          N MAP_LOOKUP_ELEMs on an array map (benchmark)
  */
@@ -27,7 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/perf_event.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,6 +81,21 @@ static unsigned fdinfo_id(int fd, const char *key)
 	buf[n > 0 ? n : 0] = 0;
 	p = strstr(buf, key);
 	return p ? strtoul(p + strlen(key), NULL, 10) : 0;
+}
+
+/* A call other than bpf(): no attr size. */
+static void emit2(const char *syscall_, const char *cmd, long ret, int err, const char *attr_json)
+{
+	char line[2048];
+	int n;
+
+	n = snprintf(line, sizeof(line),
+		     "{\"pid\":%d,\"syscall\":\"%s\",\"cmd\":\"%s\",\"ret\":%ld%s%s%s,\"attr\":%s}\n",
+		     (int)getpid(), syscall_, cmd, ret < 0 ? -(long)err : ret,
+		     ret < 0 ? ",\"errno\":\"" : "", ret < 0 ? "E?" : "", ret < 0 ? "\"" : "",
+		     attr_json);
+	if (write(out_fd, line, n) != n)
+		exit(99);
 }
 
 static int map_create(const char *name, unsigned key_size)
@@ -361,6 +382,55 @@ static int attach(const char *cg)
 	return ret ? 6 : 0;
 }
 
+/* Attachments made outside bpf(): setsockopt(SO_ATTACH_BPF) of a socket
+ * filter on a UDP socket, ioctl(PERF_EVENT_IOC_SET_BPF) of a tracepoint
+ * program on the perf event of tracepoint @tp_id (@tp its name). */
+static int other_attach(const char *tp_id, const char *tp)
+{
+	char attr[1024], pj[160];
+	unsigned pid_, tid_;
+	struct perf_event_attr pa;
+	struct stat st;
+	int sfd, pfd, prog, tprog;
+	long ret;
+
+	prog = prog_load("snoop_sock", &pid_);
+	sfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (prog < 0 || sfd < 0 || fstat(sfd, &st))
+		return 2;
+	ret = setsockopt(sfd, SOL_SOCKET, SO_ATTACH_BPF, &prog, sizeof(prog));
+	snprintf(pj, sizeof(pj), "{\"fd\":%d,\"kind\":\"prog\",\"id\":%u,\"name\":\"snoop_sock\"}", prog,
+		 pid_);
+	snprintf(attr, sizeof(attr),
+		 "{\"fd\":{\"fd\":%d,\"kind\":\"file\",\"path\":\"socket:[%lu]\"},\"level\":\"SOL_SOCKET\","
+		 "\"prog_fd\":%s,\"optlen\":%zu}",
+		 sfd, (unsigned long)st.st_ino, pj, sizeof(prog));
+	emit2("setsockopt", "SO_ATTACH_BPF", ret, errno, attr);
+	if (ret)
+		return 3;
+
+	tprog = prog_load_t("snoop_tp", BPF_PROG_TYPE_TRACEPOINT, "BPF_PROG_TYPE_TRACEPOINT", 0, 0,
+			    NULL, &tid_);
+	memset(&pa, 0, sizeof(pa));
+	pa.type = PERF_TYPE_TRACEPOINT;
+	pa.size = sizeof(pa);
+	pa.config = strtoull(tp_id, NULL, 10);
+	pa.sample_period = 1;
+	pa.wakeup_events = 1;
+	pfd = syscall(__NR_perf_event_open, &pa, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (tprog < 0 || pfd < 0)
+		return 4;
+	ret = ioctl(pfd, PERF_EVENT_IOC_SET_BPF, tprog);
+	snprintf(pj, sizeof(pj), "{\"fd\":%d,\"kind\":\"prog\",\"id\":%u,\"name\":\"snoop_tp\"}", tprog,
+		 tid_);
+	snprintf(attr, sizeof(attr),
+		 "{\"fd\":{\"fd\":%d,\"kind\":\"file\",\"path\":\"perf_event:tracepoint:%s\"},"
+		 "\"prog_fd\":%s}",
+		 pfd, tp, pj);
+	emit2("ioctl", "PERF_EVENT_IOC_SET_BPF", ret, errno, attr);
+	return ret ? 5 : 0;
+}
+
 static volatile sig_atomic_t go;
 
 static void on_usr1(int sig __attribute__((unused)))
@@ -415,6 +485,8 @@ int main(int argc, char **argv)
 		return basic();
 	if (!strcmp(mode, "attach") && argc == 4)
 		return attach(argv[2]);
+	if (!strcmp(mode, "other") && argc == 5)
+		return other_attach(argv[2], argv[3]);
 	if (!strcmp(mode, "wait")) {
 		char line[64];
 		sigset_t none;

@@ -139,36 +139,128 @@ __noinline int resolve_fd(struct snoop_fd *out, int fd)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_bpf")
-int snoop_enter(struct trace_event_raw_sys_enter *ctx)
+/* A per-task slot for a call of a followed process about to run, reset;
+ * NULL when the call is not traced. */
+static __always_inline struct snoop_call *begin(struct snoop_cfg *cfg)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id, cmd, cap, off;
-	struct snoop_cfg *cfg = get_cfg();
+	__u32 tgid = id >> 32;
 	struct snoop_call *c;
-	__u64 p, rd;
-	long n;
 
 	if (!cfg || tgid == cfg->self_tgid)
-		return 0;
+		return NULL;
 	if (cfg->follow && !bpf_map_lookup_elem(&followed, &tgid))
-		return 0;
+		return NULL;
 	c = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!c) {
 		__sync_fetch_and_add(&snoop_inflight_full, 1);
-		return 0;
+		return NULL;
 	}
 	/* the slot holds the last call's data: reset what is not always set */
 	c->str_len = 0;
 	c->obj_id = 0;
 	c->insn_bytes = 0;
 	c->obj_link_type = 0;
+	c->attr_sz = 0;
+	c->attr_cap = 0;
+	c->uattr = 0;
 	__builtin_memset(c->obj_name, 0, sizeof(c->obj_name));
 	__builtin_memset(c->fds, 0, sizeof(c->fds));
+	for (int i = 0; i < SNOOP_FDS; i++)
+		c->fds[i].fd = -1;
 	c->live = 1;
 	c->pid = tgid;
-	c->tid = tid;
+	c->tid = (__u32)id;
+	return c;
+}
+
+/* Attachments made outside bpf(): a perf event's ioctl(PERF_EVENT_IOC_SET_BPF)
+ * (BCC, older libbpf) and setsockopt(SO_ATTACH_BPF) of socket filters. */
+SEC("tracepoint/syscalls/sys_enter_ioctl")
+int snoop_ioctl(struct trace_event_raw_sys_enter *ctx)
+{
+	struct snoop_cfg *cfg;
+	struct snoop_call *c;
+
+	if ((__u32)ctx->args[1] != SNOOP_PERF_EVENT_IOC_SET_BPF)
+		return 0;
+	cfg = get_cfg();
+	c = begin(cfg);
+	if (!c)
+		return 0;
+	c->cmd = SNOOP_CALL_IOCTL_SET_BPF;
+	resolve_fd(&c->fds[0], ctx->args[0]);
+	resolve_fd(&c->fds[1], ctx->args[2]);
+	bpf_get_current_comm(c->comm, sizeof(c->comm));
+	c->ts_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_setsockopt")
+int snoop_sopt(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 optname = ctx->args[2];
+	struct snoop_cfg *cfg;
+	struct snoop_call *c;
+	int prog_fd = -1;
+
+	if (ctx->args[1] != SNOOP_SOL_SOCKET ||
+	    (optname != SNOOP_SO_ATTACH_BPF && optname != SNOOP_SO_ATTACH_REUSEPORT_EBPF))
+		return 0;
+	cfg = get_cfg();
+	c = begin(cfg);
+	if (!c)
+		return 0;
+	c->cmd = SNOOP_CALL_SETSOCKOPT;
+	c->uattr = optname;
+	c->attr_sz = ctx->args[4];
+	resolve_fd(&c->fds[0], ctx->args[0]);
+	if (!bpf_probe_read_user(&prog_fd, sizeof(prog_fd), (void *)ctx->args[3]))
+		resolve_fd(&c->fds[1], prog_fd);
+	bpf_get_current_comm(c->comm, sizeof(c->comm));
+	c->ts_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+/* The end of a traced ioctl or setsockopt: one record. */
+static __always_inline int finish_other(long ret, __u32 cmd)
+{
+	struct snoop_call *c = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
+
+	if (!c || !c->live || c->cmd != cmd)
+		return 0;
+	c->live = 0;
+	c->ret = ret;
+	c->dur_ns = bpf_ktime_get_ns() - c->ts_ns;
+	events__ringbuf_output(c, offsetof(struct snoop_call, attr), 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_ioctl")
+int snoop_ioctl_ret(struct trace_event_raw_sys_exit *ctx)
+{
+	return finish_other(ctx->ret, SNOOP_CALL_IOCTL_SET_BPF);
+}
+
+SEC("tracepoint/syscalls/sys_exit_setsockopt")
+int snoop_sopt_ret(struct trace_event_raw_sys_exit *ctx)
+{
+	return finish_other(ctx->ret, SNOOP_CALL_SETSOCKOPT);
+}
+
+SEC("tracepoint/syscalls/sys_enter_bpf")
+int snoop_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 cmd, cap, off;
+	struct snoop_cfg *cfg = get_cfg();
+	struct snoop_call *c;
+	__u64 p, rd;
+	long n;
+
+	c = begin(cfg);
+	if (!c)
+		return 0;
 	c->cmd = cmd = ctx->args[0];
 	c->uattr = ctx->args[1];
 	c->attr_sz = ctx->args[2];
@@ -219,7 +311,7 @@ int snoop_exit(struct trace_event_raw_sys_exit *ctx)
 	if (!cfg)
 		return 0;
 	c = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
-	if (!c || !c->live)
+	if (!c || !c->live || c->cmd >= SNOOP_CALL_IOCTL_SET_BPF)
 		return 0;
 	c->live = 0;
 	c->ret = ctx->ret;

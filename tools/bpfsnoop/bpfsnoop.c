@@ -169,6 +169,9 @@ static const char *cg_path(struct snoop *s, uint64_t ino)
 	return NULL;
 }
 
+#ifndef SOCKFS_MAGIC
+#define SOCKFS_MAGIC 0x534F434B
+#endif
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
@@ -282,6 +285,11 @@ static bool fd_from_record(struct snoop *s, int fd, struct bee_fd_info *fi)
 				const char *lt = bee_enum_name("bpf_link_type", f->magic, "BPF_LINK_TYPE_");
 				snprintf(fi->name, sizeof(fi->name), "%s", lt ? lt : "");
 			}
+			return true;
+		}
+		if (f->magic == SOCKFS_MAGIC) {
+			fi->kind = BEE_FD_OTHER;
+			snprintf(fi->path, sizeof(fi->path), "socket:[%llu]", (unsigned long long)f->ino);
 			return true;
 		}
 		fi->kind = BEE_FD_PATH;
@@ -459,6 +467,16 @@ static void summarize(struct snoop *s, const struct snoop_call *c)
 		prog_of(s, attr_u32(c, "prog_fd"), &it->prog);
 		target_text(s, c, it->type, it->target, sizeof(it->target));
 		it->link_id = c->obj_id;
+	} else if ((c->cmd == SNOOP_CALL_IOCTL_SET_BPF || c->cmd == SNOOP_CALL_SETSOCKOPT) &&
+		   (it = sum_add(s, c, SUM_ATTACH))) {
+		bool ioc = c->cmd == SNOOP_CALL_IOCTL_SET_BPF;
+
+		it->cmd = ioc ? "ioctl(PERF_EVENT_IOC_SET_BPF)"
+			: c->uattr == SNOOP_SO_ATTACH_BPF ? "setsockopt(SO_ATTACH_BPF)"
+							 : "setsockopt(SO_ATTACH_REUSEPORT_EBPF)";
+		snprintf(it->type, sizeof(it->type), ioc ? "perf_event" : "socket");
+		prog_of(s, c->fds[1].fd, &it->prog);
+		fd_text(s, c->fds[0].fd, it->target, sizeof(it->target));
 	} else if (cmd == s->cmd_raw_tp && (it = sum_add(s, c, SUM_ATTACH))) {
 		snprintf(it->type, sizeof(it->type), "raw_tracepoint");
 		prog_of(s, attr_u32(c, "prog_fd"), &it->prog);
@@ -604,6 +622,75 @@ static void print_info(struct snoop *s, const struct snoop_call *c, struct bee_j
 	print_info_fields(s, btf, btf__type_by_id(btf, id), c->str, c->str_len, enums[k], j);
 }
 
+static void fd_json(struct snoop *s, struct bee_json *j, const char *key, int fd)
+{
+	struct bee_fd_info fi;
+
+	bee_json_key(j, key);
+	if (snoop_fd(s, fd, &fi))
+		bee_json_int(j, fd);
+	else
+		bee_fd_info_json(j, fd, &fi);
+}
+
+static void duration_text(FILE *out, uint64_t ns)
+{
+	fprintf(out, " <%llu.%09llu>\n", (unsigned long long)(ns / 1000000000ULL),
+		(unsigned long long)(ns % 1000000000ULL));
+}
+
+/* ioctl(PERF_EVENT_IOC_SET_BPF) and setsockopt(SO_ATTACH_BPF): attachments
+ * made outside bpf(), printed as strace would with the fds resolved. */
+static void print_other(struct snoop *s, const struct snoop_call *c)
+{
+	bool ioc = c->cmd == SNOOP_CALL_IOCTL_SET_BPF;
+	const char *opt = c->uattr == SNOOP_SO_ATTACH_BPF ? "SO_ATTACH_BPF" : "SO_ATTACH_REUSEPORT_EBPF";
+	char fd[320], prog[320];
+
+	if (s->json) {
+		struct bee_json j;
+
+		bee_json_init(&j, s->out, false);
+		bee_json_obj_start(&j);
+		bee_json_kuint(&j, "timestamp_ns", c->ts_ns);
+		bee_json_kuint(&j, "pid", c->pid);
+		bee_json_kuint(&j, "tid", c->tid);
+		bee_json_key(&j, "comm");
+		bee_json_stringn(&j, c->comm, sizeof(c->comm));
+		bee_json_kstr(&j, "syscall", ioc ? "ioctl" : "setsockopt");
+		bee_json_kstr(&j, "cmd", ioc ? "PERF_EVENT_IOC_SET_BPF" : opt);
+		bee_json_key(&j, "attr");
+		bee_json_obj_start(&j);
+		fd_json(s, &j, "fd", c->fds[0].fd);
+		if (!ioc)
+			bee_json_kstr(&j, "level", "SOL_SOCKET");
+		fd_json(s, &j, "prog_fd", c->fds[1].fd);
+		if (!ioc)
+			bee_json_kuint(&j, "optlen", c->attr_sz);
+		bee_json_obj_end(&j);
+		bee_json_kint(&j, "ret", c->ret);
+		if (c->ret < 0)
+			bee_json_kstr(&j, "errno", bee_errno_name((int)c->ret));
+		bee_json_kuint(&j, "duration_ns", c->dur_ns);
+		bee_json_obj_end(&j);
+		fputc('\n', s->out);
+		return;
+	}
+	fd_text(s, c->fds[0].fd, fd, sizeof(fd));
+	fd_text(s, c->fds[1].fd, prog, sizeof(prog));
+	if (ioc)
+		fprintf(s->out, "%u %.16s ioctl(%d<%s>, PERF_EVENT_IOC_SET_BPF, %d<%s>) = ", c->pid,
+			c->comm, c->fds[0].fd, fd, c->fds[1].fd, prog);
+	else
+		fprintf(s->out, "%u %.16s setsockopt(%d<%s>, SOL_SOCKET, %s, [%d<%s>], %u) = ",
+			c->pid, c->comm, c->fds[0].fd, fd, opt, c->fds[1].fd, prog, c->attr_sz);
+	if (c->ret < 0)
+		fprintf(s->out, "-1 %s (%s)", bee_errno_name((int)c->ret), strerror((int)-c->ret));
+	else
+		fprintf(s->out, "%lld", (long long)c->ret);
+	duration_text(s->out, c->dur_ns);
+}
+
 static int on_call(void *ctx, int cpu, const void *data, size_t size)
 {
 	struct snoop *s = ctx;
@@ -626,6 +713,13 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 	s->calls++;
 	s->cur_pid = c->pid;
 	s->cur = c;
+	if (c->cmd == SNOOP_CALL_IOCTL_SET_BPF || c->cmd == SNOOP_CALL_SETSOCKOPT) {
+		print_other(s, c);
+		if (s->summary)
+			summarize(s, c);
+		s->printed++;
+		return 0;
+	}
 	cmd = bee_bpf_cmd_name(c->cmd);
 	if (!cmd) {
 		snprintf(cmdbuf, sizeof(cmdbuf), "%u", c->cmd);
@@ -659,6 +753,7 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 		bee_json_kuint(&j, "tid", c->tid);
 		bee_json_key(&j, "comm");
 		bee_json_stringn(&j, c->comm, sizeof(c->comm));
+		bee_json_kstr(&j, "syscall", "bpf");
 		bee_json_kstr(&j, "cmd", cmd);
 		bee_json_key(&j, "attr");
 		/* the value is written by lib/attr.c's own writer, straight after

@@ -12,6 +12,14 @@
 #define SNOOP_FDS 4          /* fd fields of one attr resolved in the kernel */
 #define SNOOP_NO_OFF 0xffff
 
+/* Calls other than bpf() that attach programs, in snoop_call.cmd */
+#define SNOOP_CALL_IOCTL_SET_BPF 0x10001 /* fds[0] perf event, fds[1] prog */
+#define SNOOP_CALL_SETSOCKOPT 0x10002    /* fds[0] socket, fds[1] prog, uattr optname */
+#define SNOOP_PERF_EVENT_IOC_SET_BPF 0x40042408 /* _IOW('$', 8, __u32) */
+#define SNOOP_SOL_SOCKET 1
+#define SNOOP_SO_ATTACH_BPF 50
+#define SNOOP_SO_ATTACH_REUSEPORT_EBPF 52
+
 /* What the fd a command returns points at, so the kernel side can read its
  * id and name before the caller can close it. */
 enum snoop_obj {
