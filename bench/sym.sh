@@ -44,6 +44,9 @@ a2l_rate=$(awk -v n="$n" -v ns="$a2l_ns" 'BEGIN {printf "%.0f", n / (ns / 1e9)}'
 printf '  bee:       %d addresses in %.3f s = %.2f M addr/s (%d named; target >= 5 M/s)\n' \
 	"$(val warm_addresses "$tmp/warm")" "$(val warm_seconds "$tmp/warm")" \
 	"$(awk -v r="$bee_rate" 'BEGIN {print r / 1e6}')" "$(val warm_hits "$tmp/warm")"
+printf '  bee, addresses spread over all %s executable mappings of the process: %.2f M addr/s (%d named)\n' \
+	"$(val mixed_mappings "$tmp/warm")" "$(awk -v r="$(val mixed_addr_per_s "$tmp/warm")" 'BEGIN {print r / 1e6}')" \
+	"$(val mixed_hits "$tmp/warm")"
 printf '  addr2line: %d addresses in %.3f s = %.3f M addr/s\n' "$n" \
 	"$(awk -v ns="$a2l_ns" 'BEGIN {print ns / 1e9}')" "$(awk -v r="$a2l_rate" 'BEGIN {print r / 1e6}')"
 printf '  ratio bee/addr2line: %.0fx\n' "$(awk -v a="$bee_rate" -v b="$a2l_rate" 'BEGIN {print a / b}')"

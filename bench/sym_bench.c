@@ -97,6 +97,37 @@ static int warm(long n, const char *vaddr_file)
 	t = now() - t0;
 	printf("warm_addresses %ld\nwarm_seconds %.4f\nwarm_addr_per_s %.0f\nwarm_hits %ld\n", n, t,
 	       n / t, hits);
+
+	/* the same over every executable mapping of this process, shuffled,
+	 * so that consecutive addresses rarely share a binary */
+	{
+		unsigned long rs[64], re[64];
+		int nr = 0;
+		char line[512];
+		FILE *m = fopen("/proc/self/maps", "r");
+
+		while (m && nr < 64 && fgets(line, sizeof(line), m)) {
+			char perms[8];
+
+			if (sscanf(line, "%lx-%lx %7s", &rs[nr], &re[nr], perms) == 3 && perms[2] == 'x')
+				nr++;
+		}
+		if (m)
+			fclose(m);
+		for (long i = 0; i < n && nr; i++) {
+			int k = next_rand() % nr;
+
+			addrs[i] = rs[k] + next_rand() % (re[k] - rs[k]);
+		}
+		for (long i = 0; i < n; i++)
+			bee_syms__find(s, addrs[i], &sym); /* parse every binary first */
+		hits = 0;
+		t0 = now();
+		for (long i = 0; i < n; i++)
+			hits += bee_syms__find(s, addrs[i], &sym) == 0;
+		t = now() - t0;
+		printf("mixed_mappings %d\nmixed_addr_per_s %.0f\nmixed_hits %ld\n", nr, n / t, hits);
+	}
 	bee_syms__free(s);
 	free(addrs);
 	return 0;
