@@ -3,11 +3,14 @@
 # keep its two serial ports: OUTDIR/console.log (kernel messages, ttyS0) and
 # OUTDIR/results.log (the test results, ttyS1; see scripts/kmatrix/init).
 #
-#   scripts/kmatrix/boot.sh VMLINUZ INITRAMFS OUTDIR [NAME:ro|rw:IMAGE ...]
+#   scripts/kmatrix/boot.sh KERNEL INITRAMFS OUTDIR [NAME:ro|rw:IMAGE ...]
+#
+# KERNEL: a bzImage, or an uncompressed vmlinux with a PVH entry note.
 #
 # Each NAME:MODE:IMAGE is a raw disk image attached as the next virtio disk
 # (vda, vdb, ...); the guest learns which is which from kmx.NAME=vdX on its
-# command line (scripts/kmatrix/init mounts "toolchain" and "cache").
+# command line (init-stage1 mounts "root", scripts/kmatrix/init "toolchain"
+# and "cache").
 #
 # KMX_ACCEL=kvm|tcg   default: kvm only when /dev/kvm opens and the CPU
 #                     shows vmx/svm (nested KVM without them is unusably slow)

@@ -8,7 +8,9 @@
 # CACHE_DIR defaults to $BEE_KMATRIX_CACHE, else $XDG_CACHE_HOME/bee/kmatrix,
 # else ~/.cache/bee/kmatrix. On success prints one line
 #   KVER=<release> DIR=<CACHE_DIR>/<release> SOURCE=<download|cache>
-# where DIR holds vmlinuz, config and lib/modules/<release>/kernel/....
+# where DIR holds vmlinuz, config and lib/modules/<release>/kernel/..., and,
+# for a kernel built with CONFIG_PVH, vmlinux: the uncompressed ELF image,
+# which QEMU boots directly (inflating the XZ bzImage under TCG costs ~10 s).
 # When the archive cannot be reached it falls back to the newest kernel
 # already unpacked in the cache (SOURCE=cache). When there is none, prints
 # the reason on stderr and exits 2.
@@ -19,6 +21,24 @@ mkdir -p "$cache" || { echo "cannot create cache dir $cache" >&2; exit 2; }
 meta=${BEE_KMATRIX_META:-linux-image-amd64}
 
 # The newest release unpacked in the cache, for when the archive is away.
+# vmlinux from vmlinuz: the XZ stream inside the bzImage (trailing data
+# makes xz complain; the ELF is whole). Kept only when it is an ELF with the
+# PVH entry note.
+make_vmlinux() {
+	local d=$1 off
+	[ -f "$d/vmlinux" ] && return 0
+	grep -q '^CONFIG_PVH=y' "$d/config" 2>/dev/null || return 0
+	command -v xz >/dev/null || return 0
+	off=$(grep -abo $'\xfd7zXZ' "$d/vmlinuz" | head -n1 | cut -d: -f1)
+	[ -n "$off" ] || return 0
+	tail -c +$((off + 1)) "$d/vmlinuz" | xz -dc >"$d/vmlinux.tmp" 2>/dev/null
+	if [ "$(head -c4 "$d/vmlinux.tmp" | od -An -c | tr -d ' ')" = "177ELF" ]; then
+		mv "$d/vmlinux.tmp" "$d/vmlinux"
+	else
+		rm -f "$d/vmlinux.tmp"
+	fi
+}
+
 cached_release() {
 	local d best=
 	for d in "$cache"/*/.complete; do
@@ -32,6 +52,7 @@ fallback() {
 	local why=$1 rel
 	if rel=$(cached_release); then
 		echo "kmatrix: $why; using cached $rel" >&2
+		make_vmlinux "$cache/$rel"
 		echo "KVER=$rel DIR=$cache/$rel SOURCE=cache"
 		exit 0
 	fi
@@ -57,6 +78,7 @@ rel=${pkg#linux-image-}
 rel=${rel%-unsigned}
 dir=$cache/$rel
 if [ -f "$dir/.complete" ]; then
+	make_vmlinux "$dir"
 	echo "KVER=$rel DIR=$dir SOURCE=cache"
 	exit 0
 fi
@@ -93,6 +115,7 @@ echo "$(basename "$deb")" >"$tmp/out/package"
 rm -rf "$dir"
 mv "$tmp/out" "$dir"
 rm -rf "$tmp" "$dl"
+make_vmlinux "$dir"
 touch "$dir/.complete"
 # Keep the cache to the current release: older unpacked trees are ~400 MB each.
 for old in "$cache"/*/.complete; do

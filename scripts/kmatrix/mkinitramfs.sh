@@ -1,33 +1,36 @@
 #!/usr/bin/env bash
-# Build the guest's initramfs for the kernel matrix, and the read-only disk
-# image that carries clang.
+# Build what the kernel-matrix guest boots: an initramfs, the root disk it
+# switches to, and the read-only disk that carries clang.
 #
-#   scripts/kmatrix/mkinitramfs.sh BUILD ROOT KDIR KVER OUT [TOOLCHAIN_IMG]
+#   scripts/kmatrix/mkinitramfs.sh BUILD ROOT KDIR KVER OUTDIR [TOOLCHAIN_IMG]
 #
 # BUILD, ROOT: bee's build and source trees (absolute). They are placed at the
 # same absolute paths inside the guest, so BEE_BUILD/BEE_ROOT and any path a
 # test derives from them or from /proc/self/exe resolve as on the host.
 # KDIR: the unpacked kernel package (scripts/kmatrix/fetch.sh), KVER its release.
-# OUT: the cpio archive to write (uncompressed: under TCG the kernel
-# inflating a compressed archive costs more than reading a bigger one).
 #
-# The initramfs holds: bee, every tests/kernel binary, tests/helpers, examples
-# (programs and BPF objects), tests/bpf objects, build/vmlinux.h, the source
+# OUTDIR/initramfs.cpio: busybox, the first-stage init (init-stage1) and the
+# virtio/ext4 modules it loads to mount the root disk; then it switches root.
+# OUTDIR/root.img: the guest's root (ext2, written by the guest, made anew
+# each run): bee, every tests/kernel binary, tests/helpers, examples (programs
+# and BPF objects), tools' and tests' BPF objects, build/vmlinux.h, the source
 # tree (headers, BPF sources, data), the shared libraries of every ELF file
-# copied (ldd), busybox, bash as /bin/sh (busybox's sh would prefer its own
-# ip/tc applets over iproute2), iproute2, bpftool, ping, the kernel's config,
-# and the modules named in $KMX_MODULES with their dependencies.
+# copied (ldd) and those bee dlopens, busybox, bash as /bin/sh (busybox's sh
+# would prefer its own ip/tc applets over iproute2), iproute2, bpftool, ping,
+# the kernel's config, the modules named in $KMX_MODULES with their
+# dependencies, and the second-stage init (scripts/kmatrix/init).
+# Why a disk and not all in the initramfs: under TCG the kernel unpacks an
+# initramfs at a few MB/s (35 MB cost 13 s); from a disk it reads only the
+# pages the tests touch.
 #
 # TOOLCHAIN_IMG (optional): an ext2 image with clang, its libraries and
-# headers, for the tests that open BPF C sources (bee compiles them in the
-# guest against a vmlinux.h made from the guest kernel's BTF). It is built
-# only when missing, and the guest mounts it read-only at /toolchain; the
-# initramfs links those paths there. 200 MB in the initramfs itself would
-# cost ~20 s of unpacking under TCG; from a disk only the pages clang touches
-# are read.
+# headers, and Debian's python3, for the tests that open BPF C sources (bee
+# compiles them in the guest against a vmlinux.h made from the guest kernel's
+# BTF) or parse bee's JSON. Built only when what goes in changes; the guest
+# mounts it read-only at /toolchain, and the root disk links those paths there.
 set -euo pipefail
 
-build=$1 root=$2 kdir=$3 kver=$4 out=$5 timg=${6:-}
+build=$1 root=$2 kdir=$3 kver=$4 outdir=$5 timg=${6:-}
 here=$(cd "$(dirname "$0")" && pwd)
 modules=${KMX_MODULES:-veth dummy ifb tun sch_ingress sch_prio sch_fq cls_bpf act_bpf act_gact}
 tools=${KMX_TOOLS:-bash ip tc bpftool ping ss unshare nsenter timeout stat mount umount taskset stdbuf}
@@ -35,8 +38,9 @@ test_timeout=${KMX_TEST_TIMEOUT:-120}
 jobs=${KMX_JOBS:-2}
 
 R=$(mktemp -d "${TMPDIR:-/tmp}/bee-kmatrix-root.XXXXXX")
+I=$(mktemp -d "${TMPDIR:-/tmp}/bee-kmatrix-initrd.XXXXXX")
 S=
-trap 'rm -rf "$R" ${S:+"$S"}' EXIT
+trap 'rm -rf "$R" "$I" ${S:+"$S"}' EXIT
 # Debian 12's merged /usr layout, so library paths from ldd land right.
 layout() {
 	mkdir -p "$1"/usr/{bin,sbin,lib,lib64}
@@ -92,6 +96,19 @@ for f in "$build"/tests/kernel/test_* "$build"/tests/helpers/* "$build"/examples
 	case $f in *.o | *.d) continue ;; esac
 	is_elf "$f" && put_elf "$f"
 done
+# Libraries bee opens with dlopen (capstone for JIT dumps), which ldd does
+# not list: every "libNAME.so..." string in the build's binaries that the
+# dynamic linker knows.
+ldc=$(ldconfig -p)
+for so in $(cat "$build/bee" "$build"/tests/kernel/test_* 2>/dev/null |
+	grep -aoE 'lib[a-z0-9_+-]+\.so(\.[0-9]+)*' | sort -u); do
+	p=$(awk -v n="$so" '$1 == n && /x86-64/ && !p {p = $NF} END {print p}' <<<"$ldc")
+	if [ -n "$p" ] && [ -z "${seen[$R$p]:-}" ]; then
+		seen[$R$p]=1
+		put_elf "$p"
+	fi
+done
+
 # every BPF object the build made (examples, tools, tests/bpf) and vmlinux.h
 while read -r f; do put "$f"; done < <(find "$build" -path "$build/kmatrix" -prune -o \
 	-path "$build/test-logs" -prune -o -name '*.bpf.o' -print)
@@ -108,9 +125,17 @@ if [ -n "$timg" ] && [ "${KMX_CLANG:-1}" != 0 ] && clang=$(command -v clang); th
 	dirs=()
 	for d in "$(clang -print-resource-dir)/include" /usr/include/bpf /usr/include/linux \
 		/usr/include/asm-generic /usr/include/x86_64-linux-gnu/asm; do
-		[ -d "$d" ] && dirs+=("$d")
+		if [ -d "$d" ]; then dirs+=("$d"); fi
 	done
-	elfs=("$cl" $(ldd "$cl" | grep -oE '/[^ ]+'))
+	bins=("$cl")
+	# Debian's python3 (not a pyenv shim): tests parse bee's JSON with it
+	if [ -x /usr/bin/python3 ]; then
+		py=$(readlink -f /usr/bin/python3)
+		bins+=("$py")
+		dirs+=("/usr/lib/$(basename "$py")")
+	fi
+	elfs=()
+	for b in "${bins[@]}"; do elfs+=("$b" $(ldd "$b" | grep -oE '/[^ ]+')); done
 	# keyed by what goes in (paths, sizes, times): rebuilt when clang or a
 	# header changes, reused otherwise
 	key=$({ stat -L -c '%n %s %Y' "${elfs[@]}"; find "${dirs[@]}" -printf '%p %s %T@\n'; } |
@@ -120,8 +145,9 @@ if [ -n "$timg" ] && [ "${KMX_CLANG:-1}" != 0 ] && clang=$(command -v clang); th
 		S=$(mktemp -d "${TMPDIR:-/tmp}/bee-kmatrix-tc.XXXXXX")
 		layout "$S"
 		dest=$S
-		put_elf "$cl"
+		for b in "${bins[@]}"; do put_elf "$b"; done
 		ln -s "$cl" "$S/usr/bin/clang"
+		[ -n "${py:-}" ] && ln -s "$py" "$S/usr/bin/python3"
 		for d in "${dirs[@]}"; do
 			mkdir -p "$S$d"
 			cp -a "$d/." "$S$d/"
@@ -152,8 +178,6 @@ if [ -n "$timg" ] && [ "${KMX_CLANG:-1}" != 0 ] && clang=$(command -v clang); th
 		linked[$p]=1
 	done <"$img.list"
 	touch "$R/kmx/toolchain"
-	# ext4 (which mounts the ext2 image) wants crc32c even without checksums
-	modules="$modules virtio_pci virtio_blk crc32c_generic ext4"
 fi
 
 # The kernel's config where bee's feature probe (and bpftool) look for it.
@@ -177,21 +201,28 @@ while read -r p; do
 	mpath[$n]=$p
 	mpath[${n//-/_}]=$p
 done < <(find "$mdir" -name '*.ko')
-: >"$R/kmx/modules.order"
+# Into $1/kmx/modules, with the load order in $1/kmx/modules.order.
 add_mod() {
-	local n=${1//-/_} d
-	[ -n "${done_mod[$n]:-}" ] && return 0
-	done_mod[$n]=1
+	local to=$1 n=${2//-/_} d
+	[ -n "${done_mod[$to:$n]:-}" ] && return 0
+	done_mod[$to:$n]=1
 	# not in the package: built in (=y) or absent, nothing to load
 	[ -n "${mpath[$n]:-}" ] || return 0
-	for d in $(modinfo -F depends "${mpath[$n]}" | tr ',' ' '); do add_mod "$d"; done
-	cp "${mpath[$n]}" "$R/kmx/modules/$n.ko"
-	echo "$n" >>"$R/kmx/modules.order"
+	for d in $(modinfo -F depends "${mpath[$n]}" | tr ',' ' '); do add_mod "$to" "$d"; done
+	mkdir -p "$to/kmx/modules"
+	cp "${mpath[$n]}" "$to/kmx/modules/$n.ko"
+	echo "$n" >>"$to/kmx/modules.order"
 }
-for m in $modules; do add_mod "$m"; done
+: >"$R/kmx/modules.order"
+for m in $modules; do add_mod "$R" "$m"; done
+# the first stage needs the disks: virtio-blk, and ext4 for the ext2
+# images (it wants crc32c even without checksums)
+for m in virtio_pci virtio_blk crc32c_generic ext4; do add_mod "$I" "$m"; done
 
 # What the guest runs, and with what environment.
-ls -1 "$build"/tests/kernel/test_* 2>/dev/null | grep -vE '\.(o|d)$' >"$R/kmx/tests" || true
+# KMX_TESTS: a grep -E pattern of binary names to run (default: all)
+ls -1 "$build"/tests/kernel/test_* 2>/dev/null | grep -vE '\.(o|d)$' |
+	grep -E "/(${KMX_TESTS:-.*})\$" >"$R/kmx/tests" || true
 cat >"$R/kmx/env" <<EOF
 export BEE_BUILD='$build' BEE_ROOT='$root' BEE='$build/bee'
 export CMOCKA_MESSAGE_OUTPUT=stdout BEE_KMATRIX_GUEST=1
@@ -201,5 +232,17 @@ EOF
 cp "$here/init" "$R/init"
 chmod 755 "$R/init"
 
-(cd "$R" && find . -print0 | cpio --null -o -H newc --quiet) >"$out.tmp"
-mv "$out.tmp" "$out"
+# The root disk: what is there, a third more and 256 MB for what the tests
+# write outside tmpfs.
+mkdir -p "$outdir"
+kb=$(du -sk "$R" | cut -f1)
+rm -f "$outdir/root.img"
+mke2fs -q -t ext2 -L bee-root -m 0 -d "$R" "$outdir/root.img" $((kb * 4 / 3 + 262144))k >/dev/null
+
+# The initramfs: static busybox, stage one, the disk modules.
+mkdir -p "$I/bin" "$I/newroot" "$I/proc" "$I/sys" "$I/dev"
+cp "$bb" "$I/bin/busybox"
+cp "$here/init-stage1" "$I/init"
+chmod 755 "$I/init"
+(cd "$I" && find . -print0 | cpio --null -o -H newc --quiet) >"$outdir/initramfs.cpio.tmp"
+mv "$outdir/initramfs.cpio.tmp" "$outdir/initramfs.cpio"

@@ -40,9 +40,15 @@ def parse_cmocka(lines, rc):
     """Cases of one test binary: {case: Case}, plus a binary-level problem."""
     cases, order = {}, []
     cur, why_skip, why_fail, done = None, "", [], False
-    errors = []
+    errors, loose, setup = [], [], None
     for raw in lines:
         line = raw.rstrip("\r\n")
+        if re.match(r"^\[  (FAILED|ERROR)  ?\] GROUP (SETUP|TEARDOWN)", line):
+            setup = "group %s failed%s" % (line.split()[-1].lower(),
+                                           ": " + "; ".join(loose[-2:]) if loose else "")
+            continue
+        if not line.startswith("[") and not cur and line.strip():
+            loose.append(line.strip())
         m = RUN.match(line)
         if m:
             cur, why_skip, why_fail = m.group(1), "", []
@@ -87,12 +93,14 @@ def parse_cmocka(lines, rc):
     for c in cases.values():
         if c.status == "fail" and c.why == "failed" and errors:
             c.why = "; ".join(dict.fromkeys(errors))
-    problem = None
+    problem = setup
     if cur:
         what = "timed out" if rc in (124, 137) else f"crashed (exit {rc})" if rc else "stopped"
         cases[cur] = Case("fail", f"{what} in this case")
         order.append(cur)
-    if not done and not cur:
+    if problem:
+        pass
+    elif not done and not cur:
         if rc is None or rc != 0:
             problem = f"no cmocka summary (exit {rc if rc is not None else '?'})"
     elif rc not in (None, 0) and not any(c.status == "fail" for c in cases.values()):
@@ -174,12 +182,20 @@ LACKS_61 = r"\btcx\b|[._]multi\b|\bfprobe|\bnetkit\b|\bbpf[_ ]token\b|\barena\b|
     r"\b(?:6\.(?:[2-9]|\d\d)|[7-9]\.\d+)\b"
 
 
+# A reason that says the feature is missing or refused (as opposed to a test
+# for kernels without it, skipped because "this kernel has kprobes").
+ABSENT = r"\bno\b|\bnot\b|n't\b|\black|\bwithout\b|\brefus|\bmissing\b|\bunavailable\b|" \
+    r"\bdisabled\b|\boff\b|\bunsupported\b|\bcannot\b|\bfail|\bE[A-Z]{3,}\b|denied|permitted"
+
+
 def unjustified(why, has):
     w = why.lower()
     if re.search(LACKS_61, w):
         return None
     if re.search(r"\bneeds? root\b|\bnot root\b", w):
         return "root"
+    if not re.search(ABSENT, why, re.I):
+        return None
     for feat in has:
         if feat in PRESENT and re.search(PRESENT[feat], w):
             return feat
@@ -240,7 +256,8 @@ def main():
                 prob = res[b][2]
                 cell = Case("fail", prob) if prob else Case("pass")
             elif c not in res[b][0]:
-                cell = Case("fail", f"did not run on {label} (it ran on another kernel)")
+                cell = Case("fail", f"did not run on {label}" +
+                            (f" ({res[b][2]})" if res[b][2] else " (it ran on another kernel)"))
             else:
                 cell = res[b][0][c]
             if label != host and cell.status == "skip":

@@ -13,8 +13,10 @@
 #
 # Knobs: BEE_KMATRIX_CACHE (kernel cache, default ~/.cache/bee/kmatrix),
 # KMX_BUDGET (seconds for the whole step, 175), KMX_TEST_TIMEOUT (per test
-# binary in the guest, 120), KMX_JOBS (binaries at a time in the guest, 2), KMX_ACCEL/KMX_MEM/KMX_SMP (scripts/kmatrix/boot.sh),
-# KMX_MODULES/KMX_TOOLS (scripts/kmatrix/mkinitramfs.sh), BEE_KMATRIX=0 to skip.
+# binary in the guest, 120), KMX_JOBS (binaries at a time in the guest, 2),
+# KMX_ACCEL/KMX_MEM/KMX_SMP (scripts/kmatrix/boot.sh), KMX_MODULES/KMX_TOOLS/
+# KMX_CLANG (scripts/kmatrix/mkinitramfs.sh), KMX_TESTS (a regex of the test
+# binaries to run, e.g. 'test_net|test_kmatrix_.*'), BEE_KMATRIX=0 to skip.
 set -uo pipefail
 
 t0=$EPOCHREALTIME
@@ -25,6 +27,13 @@ kmx=$root/scripts/kmatrix
 out=$build/kmatrix
 budget=${KMX_BUDGET:-175}
 mkdir -p "$out"
+# one run at a time per build tree (two `make check`s in one tree share it)
+exec 7>"$out/.lock"
+if ! flock -w 240 7; then
+	echo "skip kmatrix: another kernel-matrix run has held $out for 4 minutes"
+	exit 0
+fi
+t0=$EPOCHREALTIME
 
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}'; }
 
@@ -41,7 +50,8 @@ done
 
 tests=()
 for t in "$build"/tests/kernel/test_*; do
-	[ -x "$t" ] && [[ $t != *.o ]] && [[ $t != *.d ]] && tests+=("$t")
+	[ -x "$t" ] && [[ $t != *.o ]] && [[ $t != *.d ]] || continue
+	[[ $(basename "$t") =~ ^(${KMX_TESTS:-.*})$ ]] && tests+=("$t")
 done
 [ ${#tests[@]} -gt 0 ] || { echo "skip kmatrix: no kernel test binaries in $build/tests/kernel (run make first)"; exit 0; }
 
@@ -77,25 +87,32 @@ t_host=$(since "$t0")
 # ---- initramfs and boot --------------------------------------------------------
 cache=$(dirname "$DIR")
 rm -f "$cache/toolchain.img.current"
-if ! "$kmx/mkinitramfs.sh" "$build" "$root" "$DIR" "$KVER" "$out/initramfs.cpio" \
+if ! "$kmx/mkinitramfs.sh" "$build" "$root" "$DIR" "$KVER" "$out" \
 	"$cache/toolchain.img" 2>"$out/mkinitramfs.err"; then
 	echo "FAIL kmatrix: building the initramfs failed: $(tail -n1 "$out/mkinitramfs.err")"
 	exit 1
 fi
 t_initrd=$(since "$t0")
 left=$(awk -v b="$budget" -v u="$t_initrd" 'BEGIN{l=int(b-u); print l < 30 ? 30 : l}')
-disks=()
+disks=("root:rw:$out/root.img")
 tc=$(cat "$cache/toolchain.img.current" 2>/dev/null) && disks+=("toolchain:ro:$tc")
 # bee's compile cache inside the guest, kept between runs (one run at a time
 # may use it; a run that did not end cleanly throws it away)
 gcache=$cache/guest-cache-$KVER.img
 exec 8>"$gcache.lock"
 if flock -n 8; then
+	# a guest stopped mid-run leaves it unclean: repair, or start afresh
+	if [ -f "$gcache" ] && ! e2fsck -p -f "$gcache" >/dev/null 2>&1; then
+		e2fsck -y -f "$gcache" >/dev/null 2>&1
+		[ $? -lt 4 ] || rm -f "$gcache"
+	fi
 	[ -f "$gcache" ] || mke2fs -q -t ext2 -m 0 -L bee-cache "$gcache" 1G >/dev/null 2>&1 ||
 		rm -f "$gcache"
 	[ -f "$gcache" ] && disks+=("cache:rw:$gcache")
 fi
-KMX_TIMEOUT=$left "$kmx/boot.sh" "$DIR/vmlinuz" "$out/initramfs.cpio" "$out/guest" "${disks[@]}"
+kernel=$DIR/vmlinuz
+[ -f "$DIR/vmlinux" ] && kernel=$DIR/vmlinux
+KMX_TIMEOUT=$left "$kmx/boot.sh" "$kernel" "$out/initramfs.cpio" "$out/guest" "${disks[@]}"
 qrc=$?
 accel=$(cat "$out/guest/accel" 2>/dev/null)
 t_boot=$(since "$t0")
@@ -119,10 +136,6 @@ elif ! grep -q '^KMX DONE' "$out/guest/results.log" 2>/dev/null; then
 	rrc=1
 else
 	echo "ok kmatrix:boot-$KVER"
-fi
-# a guest stopped mid-run may have left the cache disk half written
-if [[ " ${disks[*]} " == *" cache:rw:"* ]] && ! grep -q '^KMX DONE' "$out/guest/results.log" 2>/dev/null; then
-	rm -f "$gcache"
 fi
 echo "kmatrix: wall time $(since "$t0") s: kernel package ${t_fetch} s ($SOURCE), host results $(awk -v a="$t_fetch" -v b="$t_host" 'BEGIN{printf "%.1f", b-a}') s ($ran_here binaries run here), initramfs $(awk -v a="$t_host" -v b="$t_initrd" 'BEGIN{printf "%.1f", b-a}') s, boot + tests + power-off $(awk -v a="$t_initrd" -v b="$t_boot" 'BEGIN{printf "%.1f", b-a}') s"
 echo "kmatrix: table in $out/table.txt, guest console in $out/guest/console.log"

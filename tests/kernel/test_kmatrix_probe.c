@@ -106,18 +106,42 @@ static void set_rodata_u32(struct bpf_object *obj, const char *var, uint32_t val
 	fail_msg("no variable '%s' in .rodata", var);
 }
 
+/* What the kernel allows, probed once per process (each probe parses kernel
+ * BTF, which costs seconds under emulation). */
+static bool have_kprobes(char *why, size_t n)
+{
+	static int have = -1;
+	static char reason[256];
+
+	if (have < 0)
+		have = t_kernel_has_kprobes(reason, sizeof(reason));
+	snprintf(why, n, "%s", reason);
+	return have;
+}
+
+static bool have_trampolines(char *why, size_t n)
+{
+	static int have = -1;
+	static char reason[256];
+
+	if (have < 0)
+		have = t_kernel_has_trampolines(reason, sizeof(reason));
+	snprintf(why, n, "%s", reason);
+	return have;
+}
+
 /* Macros, so that the skip line names the test (t_skip prints __func__). */
 #define skip_without_kprobes()                                                                     \
 	do {                                                                                       \
 		char _why[256];                                                                    \
-		if (!t_kernel_has_kprobes(_why, sizeof(_why)))                                     \
+		if (!have_kprobes(_why, sizeof(_why)))                                             \
 			t_skip("%s", _why);                                                        \
 	} while (0)
 
 #define skip_without_trampolines()                                                                 \
 	do {                                                                                       \
 		char _why[256];                                                                    \
-		if (!t_kernel_has_trampolines(_why, sizeof(_why)))                                 \
+		if (!have_trampolines(_why, sizeof(_why)))                                         \
 			t_skip("%s", _why);                                                        \
 	} while (0)
 
