@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Shared parts of the classic ready tools: common option values and the
- * latency histogram printed at exit. */
+/* Shared parts of the classic ready tools: option values, the watch on a
+ * -p process, interval printing, and the latency histograms. */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -35,23 +35,29 @@ int tool_parse_duration(const char *tool, const char *arg, double *out, int *cod
 	return 0;
 }
 
-int tool_parse_pid(const char *tool, const char *arg, pid_t *out, int *code)
+int tool_parse_id(const char *tool, const char *opt, const char *arg, pid_t *out, int *code)
 {
+	const char *what = strcmp(opt, "--tid") ? "process" : "thread";
 	char *end;
 	long v;
 
 	errno = 0;
 	v = strtol(arg, &end, 10);
 	if (errno || end == arg || *end || v <= 0 || v > 0x3fffffff) {
-		*code = cli_usage("%s: --pid %s: want a process id", tool, arg);
+		*code = cli_usage("%s: %s %s: want a %s id", tool, opt, arg, what);
 		return -1;
 	}
 	if (kill((pid_t)v, 0) && errno == ESRCH) {
-		*code = cli_err("%s: --pid %s: no such process", tool, arg);
+		*code = cli_err("%s: %s %s: no such %s", tool, opt, arg, what);
 		return -1;
 	}
 	*out = (pid_t)v;
 	return 0;
+}
+
+int tool_parse_pid(const char *tool, const char *arg, pid_t *out, int *code)
+{
+	return tool_parse_id(tool, "--pid", arg, out, code);
 }
 
 int tool_parse_uint(const char *tool, const char *opt, const char *arg, unsigned long max,

@@ -21,6 +21,8 @@
  * exit 1 — *code says which). */
 int tool_parse_duration(const char *tool, const char *arg, double *out, int *code);
 int tool_parse_pid(const char *tool, const char *arg, pid_t *out, int *code);
+/* Same for another option naming a process or thread (@opt: "--ppid", "--tid"). */
+int tool_parse_id(const char *tool, const char *opt, const char *arg, pid_t *out, int *code);
 /* A non-negative decimal integer that fits @max, else -1 after an error. */
 int tool_parse_uint(const char *tool, const char *opt, const char *arg, unsigned long max,
 		    unsigned long *out);

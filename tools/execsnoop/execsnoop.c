@@ -152,7 +152,7 @@ static int do_execsnoop(int argc, char **argv)
 			watch_pid = pid;
 			break;
 		case 'P':
-			if (tool_parse_pid("execsnoop", optarg, &pid, &code))
+			if (tool_parse_id("execsnoop", "--ppid", optarg, &pid, &code))
 				return code;
 			snprintf(set_ppid, sizeof(set_ppid), "targ_ppid=%d", (int)pid);
 			watch_ppid = pid;

@@ -174,7 +174,7 @@ static int do_opensnoop(int argc, char **argv)
 			watch_pid = pid;
 			break;
 		case 't':
-			if (tool_parse_pid("opensnoop", optarg, &pid, &code))
+			if (tool_parse_id("opensnoop", "--tid", optarg, &pid, &code))
 				return code;
 			snprintf(set_tid, sizeof(set_tid), "targ_tid=%d", (int)pid);
 			break;
