@@ -287,7 +287,8 @@ static int do_funclatency(int argc, char **argv)
 	if (optind + 1 < argc)
 		return cli_usage("funclatency: unexpected argument '%s'", argv[optind + 1]);
 	fl.spec = argv[optind];
-	colon = strrchr(fl.spec, ':');
+	/* the first colon: symbols may hold "::" (C++), binary paths hardly ever ":" */
+	colon = strchr(fl.spec, ':');
 	if (colon) {
 		if (colon == fl.spec || !colon[1])
 			return cli_usage("funclatency: '%s': want BINARY:FUNC", fl.spec);
