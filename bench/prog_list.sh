@@ -26,13 +26,13 @@ done
 total=$(bpftool prog list | grep -c '^[0-9]*:')
 echo "programs loaded on this machine: $total ($((2 * n)) by this benchmark)"
 
-hyperfine -N -w 5 -m 30 --export-json "$out/text.json" \
+hyperfine -N -w 10 -m 150 --export-json "$out/text.json" \
 	"$bee prog list" "bpftool prog list" >/dev/null 2>&1 ||
-hyperfine -w 5 -m 30 --export-json "$out/text.json" \
+hyperfine -w 10 -m 150 --export-json "$out/text.json" \
 	"$bee prog list >/dev/null" "bpftool prog list >/dev/null" >/dev/null
-hyperfine -N -w 5 -m 30 --export-json "$out/json.json" \
+hyperfine -N -w 10 -m 150 --export-json "$out/json.json" \
 	"$bee -j prog list" "bpftool -j prog list" >/dev/null 2>&1 ||
-hyperfine -w 5 -m 30 --export-json "$out/json.json" \
+hyperfine -w 10 -m 150 --export-json "$out/json.json" \
 	"$bee -j prog list >/dev/null" "bpftool -j prog list >/dev/null" >/dev/null
 
 # and one dump of a loaded program's instructions (kallsyms read by both)
