@@ -73,7 +73,8 @@ others = [e for e in events if e["ppid"] != int(args[1])]
 want = ["/bin/echo", "bee-arg-" + args[1], "two words"]
 if len(mine) != 1: print("want 1 exec by", args[0], "got", mine)
 elif mine[0]["argv"] != want or mine[0]["ppid"] != int(args[1]) or mine[0]["ret"] != 0 \
-   or mine[0]["comm"] != "echo" or mine[0]["truncated"]: print("got", mine[0])
+   or mine[0]["comm"] != "echo" or mine[0]["truncated"] or mine[0]["argv_source"] != "entry":
+    print("got", mine[0])
 elif others: print("-P let through", others[:2])
 else: print("ok")' "$TPID" $$)
 why="rc=$rc $r $(head -c 200 "$T/exec.err")" check execsnoop_argv_pid_ppid test "$rc" = 0 -a "$r" = ok
@@ -96,6 +97,18 @@ if len(events) != 1 or events[0]["ret"] != -2 or events[0]["pid"] != int(args[0]
    or events[0]["argv"] != [args[1], "x"] or events[0]["comm"] != "tool_work": print(events)
 else: print("ok")' "$TPID" "$T/no-such-binary-$$")
 why="rc=$rc $r" check execsnoop_failed_enoent test "$rc" = 0 -a "$r" = ok
+
+# argv in pages that are not present at entry: read after the exec instead
+printf '/bin/echo\0bee-mapped-%s\0x y\0' $$ >"$T/argfile"
+start_work exec5 exec-mapped /bin/echo "$T/argfile"
+start_bee exec5 execsnoop -j -p "$TPID"
+go_work; stop_bee; rc=$?
+r=$(pycheck "$T/exec5.out" '
+want = ["/bin/echo", "bee-mapped-" + args[1], "x y"]
+if len(events) != 1 or events[0]["argv"] != want or events[0]["ret"] != 0 \
+   or events[0]["argv_source"] != "exec" or events[0]["pid"] != int(args[0]): print(events)
+else: print("ok")' "$TPID" $$)
+why="rc=$rc $r" check execsnoop_argv_not_present_at_entry test "$rc" = 0 -a "$r" = ok
 
 # more than 20 arguments: the first 20 and the truncation mark
 start_work exec4 exec /bin/true $(seq 1 25)

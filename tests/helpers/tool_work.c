@@ -3,6 +3,9 @@
  * "ready PID", waits for a line on stdin (so the tool can attach first),
  * does exactly what it is asked, prints "done ..." and exits:
  *   tool_work exec PROG ARG...     execv PROG with ARGs (pid stays this one)
+ *   tool_work exec-mapped PROG FILE  execv PROG with the NUL-separated
+ *                                  strings of FILE as argv, left in a file
+ *                                  mapping never touched (pages not present)
  *   tool_work open PATH MISSING    open PATH, then MISSING; "done FD -ERRNO"
  *   tool_work connect PORT         listen on 127.0.0.1 and ::1 at PORT, connect to both
  *   tool_work func N               call tool_work_fn() N times
@@ -17,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -98,6 +103,24 @@ int main(int argc, char **argv)
 		return 1;
 	if (!strcmp(argv[1], "exec") && argc > 2) {
 		execv(argv[2], argv + 2);
+		printf("done exec failed %d\n", -errno);
+		return 0;
+	} else if (!strcmp(argv[1], "exec-mapped") && argc > 3) {
+		/* offsets from a read() copy: the mapping itself stays untouched */
+		static char copy[4096];
+		char *args[64], *map;
+		int fd = open(argv[3], O_RDONLY | O_CLOEXEC), n = 0;
+		ssize_t len = fd >= 0 ? read(fd, copy, sizeof(copy)) : -1;
+
+		if (len <= 0)
+			return 1;
+		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED)
+			return 1;
+		for (ssize_t off = 0; off < len && n < 63; off += strlen(copy + off) + 1)
+			args[n++] = map + off;
+		args[n] = NULL;
+		execv(argv[2], args);
 		printf("done exec failed %d\n", -errno);
 		return 0;
 	} else if (!strcmp(argv[1], "open") && argc > 3) {

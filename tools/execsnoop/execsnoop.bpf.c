@@ -3,7 +3,10 @@
  * execsnoop: every exec with pid, ppid, comm and argv. argv is read from the
  * caller's memory at sys_enter_execve(at), while the old image still holds
  * it; the record is sent at sys_exit with the return value and, after a
- * successful exec, the new comm.
+ * successful exec, the new comm. Strings in pages that are not present yet
+ * cannot be read at entry (BPF does not fault them in): after a successful
+ * exec, sched_process_exec reads them from the new stack instead, where the
+ * kernel has just copied them.
  */
 #include "bee/bee.bpf.h"
 #include "execsnoop.h"
@@ -56,13 +59,19 @@ static __always_inline int on_enter(const char *const *argv)
 		__u32 off = e->args_sz;
 		long n;
 
-		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) || !arg)
+		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i])) {
+			e->unread = 1;
+			return 0;
+		}
+		if (!arg)
 			return 0;
 		if (off > EXECSNOOP_ARGS_SZ - EXECSNOOP_ARG_SZ)
 			return 0;
 		n = bpf_probe_read_user_str(&e->args[off], EXECSNOOP_ARG_SZ, arg);
-		if (n <= 0)
+		if (n <= 0) {
+			e->unread = 1;
 			return 0;
+		}
 		if (n == EXECSNOOP_ARG_SZ)
 			e->truncated = 1;
 		e->args_sz = off + n;
@@ -95,6 +104,37 @@ static __always_inline int on_exit(long ret)
 	events__ringbuf_output(e, offsetof(struct execsnoop_event, args) + sz, 0);
 out:
 	bpf_map_delete_elem(&execs, &tgid);
+	return 0;
+}
+
+/* After a successful exec, in the new image: argv as the kernel laid it out
+ * between mm->arg_start and arg_end (NUL-separated, resident). */
+SEC("tp/sched/sched_process_exec")
+int exec_done(void *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct execsnoop_event *e = bpf_map_lookup_elem(&execs, &tgid);
+	struct task_struct *task;
+	unsigned long start, end, len;
+
+	if (!e || !e->unread)
+		return 0;
+	task = (struct task_struct *)bpf_get_current_task();
+	start = BPF_CORE_READ(task, mm, arg_start);
+	end = BPF_CORE_READ(task, mm, arg_end);
+	if (end <= start)
+		return 0;
+	len = end - start;
+	if (len > EXECSNOOP_ARGS_SZ) {
+		len = EXECSNOOP_ARGS_SZ;
+		e->truncated = 1;
+	}
+	if (bpf_probe_read_user(e->args, len, (void *)start))
+		return 0;
+	e->args_sz = len;
+	e->argc = 0; /* not counted here: the reader splits at the NULs */
+	e->unread = 0;
+	e->late = 1;
 	return 0;
 }
 

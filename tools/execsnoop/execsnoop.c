@@ -104,6 +104,9 @@ static int print_event(void *ctx, const char *map, const void *data, size_t size
 		}
 		bee_json_arr_end(&j);
 		bee_json_kbool(&j, "truncated", e.truncated);
+		/* where argv came from: the caller at entry, the new image after
+		 * the exec (pages not present at entry), or nowhere */
+		bee_json_kstr(&j, "argv_source", e.unread ? "unreadable" : e.late ? "exec" : "entry");
 		tool_json_event_end(&j);
 		return 1;
 	}
@@ -115,6 +118,8 @@ static int print_event(void *ctx, const char *map, const void *data, size_t size
 		put_arg(out, e.args + off, n);
 		off += n + 1;
 	}
+	if (e.unread)
+		fputs(args_sz ? " [rest unreadable]" : "[argv unreadable]", out);
 	fputs(e.truncated ? " ...\n" : "\n", out);
 	/* each line as it happens, also into a pipe (the runner buffers) */
 	fflush(out);

@@ -15,6 +15,8 @@ struct execsnoop_event {
 	__u32 argc;         /* arguments copied into args */
 	__u32 args_sz;      /* bytes used in args: argc NUL-terminated strings */
 	__u8 truncated;     /* more than EXECSNOOP_MAX_ARGS, or an argument cut */
+	__u8 unread;        /* argv could not be read (pages not present at entry) */
+	__u8 late;          /* so argv was read after the exec, from the new stack */
 	char comm[16];
 	char args[EXECSNOOP_ARGS_SZ];
 };
