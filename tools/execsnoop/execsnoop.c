@@ -35,7 +35,7 @@ static int usage(void)
 	       "  -j, --json          one JSON object per line:\n"
 	       "                      {\"type\":\"event\",\"map\":\"events\",\"data\":{\"pid\":..,\n"
 	       "                      \"ppid\":..,\"uid\":..,\"comm\":..,\"ret\":..,\"argv\":[..],\n"
-	       "                      \"truncated\":..}}\n"
+	       "                      \"truncated\":..,\"argv_source\":\"entry\"|\"exec\"|..}}\n"
 	       "  -q, --quiet         no status lines on stderr\n"
 	       "  -h, --help          this help\n"
 	       "\n"
