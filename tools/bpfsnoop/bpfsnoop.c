@@ -3,7 +3,8 @@
  * bee bpfsnoop: strace -e bpf, decoded. The bpf() calls of a command that
  * bee starts (and its children), of a pid, or of the whole system, traced
  * by the syscalls:sys_{enter,exit}_bpf tracepoints and printed with every
- * field of union bpf_attr named from kernel BTF (lib/attr.c).
+ * field of union bpf_attr named from kernel BTF (lib/attr.c); also the
+ * ioctl() and setsockopt() calls that attach programs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -73,13 +74,12 @@ struct snoop {
 	/* cgroup id (inode) -> path, filled by walking the cgroup2 tree */
 	struct { uint64_t ino; char *path; } *cgs;
 	size_t cg_cnt;
-	bool cg_walked;
 	/* tracepoint ids -> names */
 	struct { uint64_t id; char *name; } *tps;
 	size_t tp_cnt;
 	bool tp_read;
 	char tp_dir[256];
-	uint64_t calls, printed;
+	uint64_t calls;
 	struct sum_item *sum;
 	size_t sum_cnt, sum_cap;
 	int cmd_map_create, cmd_prog_load, cmd_prog_attach, cmd_prog_detach, cmd_link_create, cmd_raw_tp;
@@ -537,7 +537,6 @@ static void print_info_fields(struct snoop *s, const struct btf *btf, const stru
 	}
 	for (int i = 0; i < btf_vlen(t); i++, m++) {
 		uint32_t bit = btf_member_bit_offset(t, i), bits = btf_member_bitfield_size(t, i);
-		const struct btf_type *mt = btf__type_by_id(btf, m->type);
 		const char *name = btf__name_by_offset(btf, m->name_off);
 		int64_t msz = btf__resolve_size(btf, m->type);
 
@@ -583,7 +582,6 @@ static void print_info_fields(struct snoop *s, const struct btf *btf, const stru
 		}
 		bee_btf_fprint(s->out, btf, m->type, (const char *)data + bit / 8, msz,
 			       j ? BEE_FMT_JSON : 0);
-		(void)mt;
 	}
 	if (j)
 		bee_json_obj_end(j);
@@ -717,7 +715,6 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 		print_other(s, c);
 		if (s->summary)
 			summarize(s, c);
-		s->printed++;
 		return 0;
 	}
 	cmd = bee_bpf_cmd_name(c->cmd);
@@ -813,7 +810,6 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 		fdc_put(s, c->pid, (int)c->ret, &ret_fi);
 	if (s->summary)
 		summarize(s, c);
-	s->printed++;
 	return 0;
 }
 
