@@ -903,6 +903,8 @@ static int help(void)
 	       "running kernel's BTF:\n"
 	       "  PID COMM bpf(CMD, {field=value, ...}, ATTR_SIZE) = RET <SECONDS>\n"
 	       "fds show what they point at (3<map:12:name>, 4</sys/fs/cgroup/x>).\n"
+	       "Programs attached with ioctl(PERF_EVENT_IOC_SET_BPF) or\n"
+	       "setsockopt(SO_ATTACH_BPF) are shown as those calls.\n"
 	       "\n"
 	       "OPTIONS:\n"
 	       "  -p, --pid PID      trace this process\n"
