@@ -240,7 +240,10 @@ struct bin {
 	struct load_seg *segs;
 	size_t seg_cnt;
 	int refcnt;
-	/* DWARF for file:line, opened on first use */
+	/* DWARF for file:line, opened on the first line asked for, so that
+	 * a cache of many binaries holds no file open */
+	char *dw_path;
+	bool dw_main; /* dw_path is the binary itself: check it is still it */
 	bool dw_tried;
 	int dw_fd;
 	Elf *dw_elf;
@@ -270,7 +273,7 @@ static void bin_free(struct bin *b)
 		dwarf_end(b->dw);
 	if (b->dw_elf)
 		elf_end(b->dw_elf);
-	if (b->dw_fd > 0)
+	if (b->dw_path && b->dw_fd >= 0)
 		close(b->dw_fd);
 	for (size_t i = 0; b->demangled && i < b->cnt; i++)
 		if (b->demangled[i] != b->strs + SYM_NAME(&b->syms[i]))
@@ -282,6 +285,7 @@ static void bin_free(struct bin *b)
 	free(b->segs);
 	free(b->path);
 	free(b->debug_path);
+	free(b->dw_path);
 	free(b);
 }
 
@@ -681,6 +685,7 @@ static struct bin *bin_load(int fd, Elf *e, const struct stat *st, const uint8_t
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return NULL;
+	b->dw_fd = -1;
 	b->dev = st->st_dev;
 	b->ino = st->st_ino;
 	b->fsize = st->st_size;
@@ -703,19 +708,14 @@ static struct bin *bin_load(int fd, Elf *e, const struct stat *st, const uint8_t
 	err = bin_sort(b);
 	if (err)
 		goto err_free;
-	/* keep what DWARF needs: the debug file, or the binary itself */
+	/* where DWARF is: the debug file, or the binary itself */
 	if (d && elf_has_dwarf(d)) {
-		b->dw_elf = d;
-		b->dw_fd = dfd;
-		d = NULL;
-		dfd = -1;
+		b->dw_path = strdup(b->debug_path);
 	} else if (elf_has_dwarf(e)) {
-		b->dw_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-		if (b->dw_fd >= 0)
-			b->dw_elf = elf_begin(b->dw_fd, ELF_C_READ_MMAP, NULL);
+		b->dw_path = strdup(path);
+		b->dw_main = true;
 	}
-	if (!b->dw_elf)
-		b->dw_tried = true;
+	b->dw_tried = !b->dw_path;
 	if (d)
 		elf_end(d);
 	if (dfd >= 0)
@@ -892,10 +892,19 @@ static void bin_line(struct bin *b, uint64_t vaddr, const char **file, int *line
 	Dwarf_Line *l;
 
 	if (!b->dw_tried) {
+		struct stat st;
+
 		b->dw_tried = true;
-		b->dw = dwarf_begin_elf(b->dw_elf, DWARF_C_READ, NULL);
+		b->dw_fd = open(b->dw_path, O_RDONLY | O_CLOEXEC);
+		if (b->dw_fd < 0 || (b->dw_main && (fstat(b->dw_fd, &st) || st.st_ino != b->ino ||
+						    st.st_dev != b->dev))) {
+			pr_debug("sym: %s: DWARF file gone or replaced", b->dw_path);
+			return;
+		}
+		b->dw_elf = elf_begin(b->dw_fd, ELF_C_READ_MMAP, NULL);
+		b->dw = b->dw_elf ? dwarf_begin_elf(b->dw_elf, DWARF_C_READ, NULL) : NULL;
 		if (!b->dw)
-			pr_debug("sym: %s: no usable DWARF: %s", b->path, dwarf_errmsg(-1));
+			pr_debug("sym: %s: no usable DWARF: %s", b->dw_path, dwarf_errmsg(-1));
 	}
 	if (!b->dw || !dwarf_addrdie(b->dw, vaddr, &cu))
 		return;
@@ -1173,35 +1182,42 @@ out:
 /* Open the file behind mapping @m: its path (through the process's root,
  * which also serves containers), or /proc/PID/map_files/ when the file was
  * deleted or replaced since it was mapped. */
-static int map_open(const struct bee_syms *s, const struct umap *m, char *used, size_t used_sz)
+static bool same_inode(int fd, const struct umap *m)
 {
 	struct stat st;
-	int fd = -1;
+
+	/* overlayfs shows an anonymous device in maps: trust the inode there */
+	return !fstat(fd, &st) && st.st_ino == m->ino &&
+	       (st.st_dev == m->dev || major(m->dev) == 0);
+}
+
+static int map_open(const struct bee_syms *s, const struct umap *m, char *used, size_t used_sz)
+{
+	int fd;
 
 	if (!m->deleted) {
+		/* our own view first: a path that stays valid after the process
+		 * exits (DWARF is opened later, on the first line asked for) */
+		snprintf(used, used_sz, "%s", m->path);
+		fd = open(used, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && same_inode(fd, m))
+			return fd;
+		if (fd >= 0)
+			close(fd);
+		/* the process's root: another mount namespace (a container) */
 		snprintf(used, used_sz, "/proc/%d/root%s", s->pid, m->path);
 		fd = open(used, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			snprintf(used, used_sz, "%s", m->path);
-			fd = open(used, O_RDONLY | O_CLOEXEC);
-		}
-		/* the same file as mapped, or replaced since? (overlayfs shows
-		 * an anonymous device in maps: trust the inode there) */
-		if (fd >= 0 && !fstat(fd, &st) && st.st_ino == m->ino &&
-		    (st.st_dev == m->dev || major(m->dev) == 0))
-			goto out;
+		if (fd >= 0 && same_inode(fd, m))
+			return fd;
+		if (fd >= 0)
+			close(fd);
 	}
-	if (fd >= 0)
-		close(fd);
+	/* deleted, or replaced since it was mapped: the mapped file itself */
 	snprintf(used, used_sz, "/proc/%d/map_files/%llx-%llx", s->pid, (unsigned long long)m->start,
 		 (unsigned long long)m->end);
 	fd = open(used, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && m->deleted)
-		pr_debug("sym: %s (deleted): cannot open %s: %s", m->path, used, strerror(errno));
-out:
-	/* messages and debuglink search use the name the process knows */
-	if (fd >= 0 && !m->deleted)
-		snprintf(used, used_sz, "%s", m->path);
+	if (fd < 0)
+		pr_debug("sym: %s: cannot open %s: %s", m->path, used, strerror(errno));
 	return fd;
 }
 
@@ -1372,7 +1388,7 @@ int bee_syms__find(struct bee_syms *s, uint64_t addr, struct bee_sym *sym)
 		sym->name = bin_demangle(m->bin, u - m->bin->syms);
 	sym->offset = vaddr - u->addr;
 	sym->size = u->size;
-	if (s->lines && m->bin->dw_elf) {
+	if (s->lines && m->bin->dw_path) {
 		pthread_mutex_lock(&cache_lock);
 		bin_line(m->bin, vaddr, &sym->file, &sym->line);
 		pthread_mutex_unlock(&cache_lock);

@@ -250,6 +250,33 @@ static void test_stripped_build_id(void **state)
 	run_check("byid", true, tpath("dbg"), "pie");
 }
 
+/* The cache keeps no file open for binaries whose lines nobody asked for
+ * (a long profile meets thousands of binaries); asking opens their DWARF. */
+static void test_cache_holds_no_fds(void **state)
+{
+	struct target t;
+	struct bee_syms *s;
+	struct bee_sym sym;
+	int before;
+
+	t_eq("start nopie", 0, start_target(tpath("nopie"), &t));
+	bee_symcache__flush();
+	before = t_fd_count();
+	s = bee_syms__new(t.pid, NULL);
+	t_eq("find sym_alpha", 0, bee_syms__find(s, t.addr[0], &sym));
+	t_eq("no line without opts.lines", 0, sym.line);
+	bee_syms__free(s);
+	t_eq("fds after lookups without lines", before, t_fd_count());
+	BEE_OPTS(bee_syms_opts, o, .lines = true);
+	s = bee_syms__new(t.pid, &o);
+	t_eq("find sym_alpha with lines", 0, bee_syms__find(s, t.addr[0], &sym));
+	t_eq("line found", oracle_line(tpath("nopie"), "sym_alpha"), sym.line);
+	bee_syms__free(s);
+	bee_symcache__flush();
+	t_eq("fds after the cache is flushed", before, t_fd_count());
+	stop_target(&t);
+}
+
 /* A stripped binary with no debug file anywhere: [unknown] with the module
  * and the file offset, which must equal what a uprobe would use. */
 static void test_stripped_unknown(void **state)
@@ -688,6 +715,7 @@ int main(void)
 		cmocka_unit_test(test_stripped_debuglink),
 		cmocka_unit_test(test_stripped_build_id),
 		cmocka_unit_test(test_stripped_unknown),
+		cmocka_unit_test(test_cache_holds_no_fds),
 		cmocka_unit_test(test_deleted),
 		cmocka_unit_test(test_replaced),
 		cmocka_unit_test(test_resolve_uprobe),
