@@ -1,6 +1,5 @@
 # Shared helpers for tests/cli/test_*.sh (source it). Each case prints one line:
 #   ok NAME | FAIL NAME: why | skip NAME: reason
-BEE=${BEE:-$BEE_BUILD/bee}
 BEE_BUILD=${BEE_BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../build" && pwd)}
 BEE_ROOT=${BEE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 : "${BEE:=$BEE_BUILD/bee}"
