@@ -620,12 +620,14 @@ static void test_self_libc_vdso(void **state)
 			if (sh[i].sh_type != SHT_DYNSYM)
 				continue;
 			for (size_t k = 0; k < sh[i].sh_size / sizeof(*st); k++)
-				if (!strcmp(strs + st[k].st_name, "__vdso_clock_gettime"))
+				/* x86's name, then arm64's */
+				if (!strcmp(strs + st[k].st_name, "__vdso_clock_gettime") ||
+				    !strcmp(strs + st[k].st_name, "__kernel_clock_gettime"))
 					want = base + st[k].st_value - load;
 		}
-		t_eq("__vdso_clock_gettime in the vDSO", 1, want != 0);
+		t_eq("clock_gettime in the vDSO", 1, want != 0);
 		t_eq("vdso lookup", 0, bee_syms__find(s, want + 1, &sym));
-		if (strcmp(sym.name, "clock_gettime") && strcmp(sym.name, "__vdso_clock_gettime"))
+		if (!strstr(sym.name, "clock_gettime"))
 			fail_msg("vdso: want clock_gettime, got %s", sym.name);
 		t_streq("vdso module", "[vdso]", sym.module);
 	}
