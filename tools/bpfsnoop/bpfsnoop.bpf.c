@@ -43,10 +43,6 @@ static __always_inline struct snoop_cfg *get_cfg(void)
 	return bpf_map_lookup_elem(&cfg_map, &k);
 }
 
-/* Turns a kernel address into a BTF-typed pointer, so fields load directly
- * instead of through a helper call each (kernel 6.2+). */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
-
 /* The file behind fd @fd of the current task, or NULL. */
 static __always_inline struct file *task_file(int fd)
 {
@@ -103,8 +99,8 @@ __noinline int resolve_fd(struct snoop_fd *out, int fd)
 	f = task_file(fd);
 	if (!f)
 		return 0;
-	f = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
-	dn = f->f_path.dentry->d_name.name;
+	/* probe reads, not bpf_rdonly_cast(): that kfunc needs kernel 6.2 */
+	dn = BPF_CORE_READ(f, f_path.dentry, d_name.name);
 	bpf_probe_read_kernel_str(n, sizeof(n), dn);
 	__builtin_memcpy(&w, n, 8);
 	/* little-endian words of the names, NUL included where it fits */
@@ -123,19 +119,19 @@ __noinline int resolve_fd(struct snoop_fd *out, int fd)
 	out->kind = kind;
 	if (kind == SNOOP_OBJ_PERF) {
 		/* what the event is: a tracepoint's id, a kprobe, a counter */
-		struct perf_event *pe = f->private_data;
+		struct perf_event *pe = BPF_CORE_READ(f, private_data);
 
 		out->magic = BPF_CORE_READ(pe, attr.type);
 		out->ino = BPF_CORE_READ(pe, attr.config);
 		return 0;
 	}
 	if (kind == SNOOP_OBJ_FILE) {
-		out->ino = f->f_inode->i_ino;
-		out->magic = f->f_inode->i_sb->s_magic;
+		out->ino = BPF_CORE_READ(f, f_inode, i_ino);
+		out->magic = BPF_CORE_READ(f, f_inode, i_sb, s_magic);
 		__builtin_memcpy(out->name, n, sizeof(n));
 		return 0;
 	}
-	read_obj(f->private_data, kind, &out->id, out->name, &out->magic);
+	read_obj(BPF_CORE_READ(f, private_data), kind, &out->id, out->name, &out->magic);
 	return 0;
 }
 
