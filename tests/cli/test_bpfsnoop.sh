@@ -25,6 +25,10 @@ if [ "$(id -u)" -ne 0 ]; then
 	skip bpfsnoop "needs root (BPF tracepoint programs)"
 	exit 0
 fi
+if [ ! -r /sys/kernel/btf/vmlinux ]; then
+	skip bpfsnoop "the kernel has no BTF (/sys/kernel/btf/vmlinux)"
+	exit 0
+fi
 if ! command -v jq >/dev/null; then
 	skip bpfsnoop "jq is not installed"
 	exit 0
