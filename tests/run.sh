@@ -69,7 +69,12 @@ for suite in $suites; do
 		done ;;
 	cli)
 		for t in "$root"/tests/cli/test_*.sh; do
-			[ -f "$t" ] && run_script "$t"
+			[ -f "$t" ] || continue
+			# BEE_CLI_ONLY="test_run test_map": only these scripts
+			if [ -n "${BEE_CLI_ONLY:-}" ] && [[ " $BEE_CLI_ONLY " != *" $(basename "$t" .sh) "* ]]; then
+				continue
+			fi
+			run_script "$t"
 		done ;;
 	extra)
 		# further suites (asan build, fuzz smoke, kernel matrix) add scripts here

@@ -20,6 +20,11 @@ mkdir -p "$logs"
 export ASAN_OPTIONS="detect_leaks=1:log_path=$logs/asan:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:log_path=$logs/ubsan"
 export LSAN_OPTIONS="suppressions=$root/tests/extra/lsan.supp"
+# make check runs the CLI suites that cover the runner and the inspection
+# commands; make check-long (BEE_LONG=1) runs them all.
+if [ -z "${BEE_LONG:-}" ] && [ -z "${BEE_CLI_ONLY+x}" ]; then
+	export BEE_CLI_ONLY="test_run test_map test_prog test_btf test_feature"
+fi
 out=$(BEE_TESTS="${BEE_ASAN_SUITES:-unit cli}" tests/run.sh "$ab" 2>&1)
 # one line per suite from the inner run, as ok/FAIL lines of this step
 echo "$out" | awk '/ passed .* failed/ {
