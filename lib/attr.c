@@ -761,6 +761,37 @@ static void leaf_class(struct pr *p, const char *name, const struct btf_type *t,
 	pthread_mutex_unlock(&cache_lock);
 }
 
+/* A pointer field with the bytes the tracer copied from where it points:
+ * text "0x7ffd...[01 00]", JSON the address and a "FIELD_bytes" sibling. */
+static bool mem(struct pr *p, const char *name, unsigned long long u)
+{
+	const void *data;
+	size_t size;
+	char k[64];
+
+	if (!p->o || p->o->sz < offsetof(struct bee_attr_opts, mem_ctx) + sizeof(void *) ||
+	    !p->o->mem_fn || p->o->mem_fn(p->o->mem_ctx, name, &data, &size))
+		return false;
+	if (p->json) {
+		bee_json_uint(&p->j, u);
+		snprintf(k, sizeof(k), "%s_bytes", name);
+		bee_json_key(&p->j, k);
+		fputc('"', p->out);
+		for (size_t i = 0; i < size; i++)
+			fprintf(p->out, "%02x", ((const uint8_t *)data)[i]);
+		fputc('"', p->out);
+		/* the string went out behind the writer's back: the value is done */
+		p->j.after_key = false;
+		p->j.first[p->j.depth] = false;
+	} else {
+		put_hex(p->out, u);
+		fputc('[', p->out);
+		bee_hex_fprint(p->out, data, size);
+		fputc(']', p->out);
+	}
+	return true;
+}
+
 static void print_leaf(struct pr *p, const char *name, const struct btf_type *t, uint32_t off)
 {
 	unsigned long long u = 0;
@@ -813,6 +844,8 @@ static void print_leaf(struct pr *p, const char *name, const struct btf_type *t,
 	default:
 		break;
 	}
+	if (lc.kind == LK_PTR && u && mem(p, name, u))
+		return;
 	if ((lc.kind == LK_PTR || lc.kind == LK_STRF) && !p->json) {
 		/* a user pointer: strace prints these in hex, NULL when 0 */
 		if (u)

@@ -926,6 +926,12 @@ struct bee_attr_opts {
 	const char *str;
 	/* one JSON object instead of strace-like text */
 	bool json;
+	/* the bytes a pointer field points to, as copied by the tracer (a map
+	 * key or value): return 0 and set @data/@size, or -ENOENT. Text shows
+	 * them after the pointer ("key=0x7ffd...[01 00 00 00]"), JSON as
+	 * "FIELD_bytes":"01000000". May be NULL. */
+	int (*mem_fn)(void *ctx, const char *field, const void **data, size_t *size);
+	void *mem_ctx;
 };
 
 /* Print the attr of a bpf(@cmd, attr, @attr_sz) call: strace-like text

@@ -107,7 +107,8 @@ pfd=$(jq -r 'select(.cmd == "BPF_PROG_LOAD") | .ret' "$tmp/basic2.want")
 lines=(
 	"$pid bpf_calls bpf(BPF_MAP_CREATE, {map_type=BPF_MAP_TYPE_HASH, key_size=4, value_size=8, max_entries=16, map_flags=BPF_F_NO_PREALLOC, inner_map_fd=0, numa_node=0, map_name=\"snoop_map\"}, 44) = $mfd<map:$mid:snoop_map> <"
 	"$pid bpf_calls bpf(BPF_MAP_UPDATE_ELEM, {map_fd=$mfd<map:$mid:snoop_map>, key=0x"
-	", flags=BPF_NOEXIST}, 32) = 0 <"
+	"[01 00 00 00], value=0x"
+	"[2a 00 00 00 00 00 00 00], flags=BPF_NOEXIST}, 32) = 0 <"
 	"$pid bpf_calls bpf(BPF_PROG_LOAD, {prog_type=BPF_PROG_TYPE_SOCKET_FILTER, insn_cnt=2, insns=0x"
 	", license=\"GPL\", log_level=1, log_size=4096, log_buf=0x"
 	", kern_version=0, prog_flags=0, prog_name=\"snoop_prog\"}, 64) = $pfd<prog:$pidp:snoop_prog> <"

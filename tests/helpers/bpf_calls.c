@@ -235,26 +235,43 @@ static int prog_load(const char *name, unsigned *id_out)
 }
 
 /* MAP_*_ELEM with the attr ending at flags. */
+static void hex(char *out, const void *data, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", ((const uint8_t *)data)[i]);
+	out[2 * n] = 0;
+}
+
+/* MAP_*_ELEM with the attr ending at flags; the key's bytes as passed, the
+ * value's as passed (update) or as returned (a lookup that found it). */
 static long elem(int cmd, const char *cname, int map_fd, const char *map_name, unsigned map_id,
 		 uint32_t *key, uint64_t *value, uint64_t flags, const char *flags_name)
 {
 	union bpf_attr a;
 	unsigned size = offsetofend(union bpf_attr, flags);
-	char attr[512];
+	char attr[640], kb[32], vb[32], vpart[64] = "";
 	long ret;
+	int err;
 
 	memset(&a, 0, sizeof(a));
 	a.map_fd = map_fd;
 	a.key = (uintptr_t)key;
 	a.value = (uintptr_t)value;
 	a.flags = flags;
+	hex(kb, key, sizeof(*key));
+	hex(vb, value, sizeof(*value));
 	ret = sys_bpf(cmd, &a, size);
+	err = errno;
+	if (cmd == BPF_MAP_LOOKUP_ELEM)
+		hex(vb, value, sizeof(*value));
+	if (cmd == BPF_MAP_UPDATE_ELEM || (cmd == BPF_MAP_LOOKUP_ELEM && ret == 0))
+		snprintf(vpart, sizeof(vpart), ",\"value_bytes\":\"%s\"", vb);
 	snprintf(attr, sizeof(attr),
 		 "{\"map_fd\":{\"fd\":%d,\"kind\":\"map\",\"id\":%u,\"name\":\"%s\"},\"key\":%lu,"
-		 "\"value\":%lu,\"flags\":\"%s\"}",
-		 map_fd, map_id, map_name, (unsigned long)(uintptr_t)key,
-		 (unsigned long)(uintptr_t)value, flags_name);
-	emit(cname, size, ret, errno, attr, NULL);
+		 "\"key_bytes\":\"%s\",\"value\":%lu%s,\"flags\":\"%s\"}",
+		 map_fd, map_id, map_name, (unsigned long)(uintptr_t)key, kb,
+		 (unsigned long)(uintptr_t)value, vpart, flags_name);
+	emit(cname, size, ret, err, attr, NULL);
 	return ret;
 }
 

@@ -185,6 +185,43 @@ static void test_elem_flags(void **state)
 		"{\"map_fd\":5,\"key\":0,\"value\":0,\"flags\":\"BPF_EXIST|BPF_F_LOCK\"}", out);
 }
 
+static int key_mem(void *ctx, const char *field, const void **data, size_t *size)
+{
+	static const uint8_t k[2] = { 1, 0xfe };
+
+	if (strcmp(field, "key"))
+		return -ENOENT;
+	*data = k;
+	*size = sizeof(k);
+	return 0;
+}
+
+/* Bytes a tracer copied from behind a pointer field follow the pointer. */
+static void test_pointer_bytes(void **state)
+{
+	union bpf_attr a;
+	size_t len = 0;
+	FILE *f;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = 3;
+	a.key = 0x1000;
+	a.value = 0x2000;
+	for (int json = 0; json < 2; json++) {
+		BEE_OPTS(bee_attr_opts, o, .json = json, .mem_fn = key_mem);
+
+		free(out);
+		out = NULL;
+		f = open_memstream(&out, &len);
+		t_eq("decode", 0, bee_attr_fprint(f, BPF_MAP_DELETE_ELEM, &a, 24, &o));
+		fclose(f);
+		t_streq("DELETE_ELEM with key bytes",
+			json ? "{\"map_fd\":3,\"key\":4096,\"key_bytes\":\"01fe\",\"value\":8192}"
+			     : "{map_fd=3, key=0x1000[01 fe], value=0x2000}",
+			out);
+	}
+}
+
 /* A command the kernel's BTF has no member for bee prints as bytes. */
 static void test_unknown_cmd(void **state)
 {
@@ -203,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),      cmocka_unit_test(test_union_arms),
 		cmocka_unit_test(test_link_create_tcx), cmocka_unit_test(test_prog_load_json),
 		cmocka_unit_test(test_elem_flags),     cmocka_unit_test(test_unknown_cmd),
+		cmocka_unit_test(test_pointer_bytes),
 	};
 	int rc = cmocka_run_group_tests(tests, setup, NULL);
 

@@ -89,6 +89,7 @@ __noinline int resolve_fd(struct snoop_fd *out, int fd)
 {
 	struct file *f;
 	const unsigned char *dn;
+	void *priv;
 	char n[16] = {};
 	__u64 w;
 	int kind;
@@ -131,8 +132,30 @@ __noinline int resolve_fd(struct snoop_fd *out, int fd)
 		__builtin_memcpy(out->name, n, sizeof(n));
 		return 0;
 	}
-	read_obj(BPF_CORE_READ(f, private_data), kind, &out->id, out->name, &out->magic);
+	priv = BPF_CORE_READ(f, private_data);
+	read_obj(priv, kind, &out->id, out->name, &out->magic);
+	if (kind == SNOOP_OBJ_MAP) {
+		out->key_size = BPF_CORE_READ((struct bpf_map *)priv, key_size);
+		out->value_size = BPF_CORE_READ((struct bpf_map *)priv, value_size);
+	}
 	return 0;
+}
+
+/* Copy up to SNOOP_ELEM_MAX of @size bytes from the user pointer at attr
+ * offset @off into @dst; the count copied. */
+static __always_inline __u32 copy_elem(struct snoop_call *c, void *dst, __u32 off, __u32 size)
+{
+	__u64 p = 0, n = size;
+
+	if (off > SNOOP_ATTR_MAX - 8 || off + 8 > c->attr_cap)
+		return 0;
+	__builtin_memcpy(&p, c->attr + off, 8);
+	if (n > SNOOP_ELEM_MAX)
+		n = SNOOP_ELEM_MAX;
+	asm volatile("" : "+r"(n));
+	if (!p || bpf_probe_read_user(dst, n, (void *)p))
+		return 0;
+	return n;
 }
 
 /* A per-task slot for a call of a followed process about to run, reset;
@@ -290,6 +313,16 @@ int snoop_enter(struct trace_event_raw_sys_enter *ctx)
 		__builtin_memcpy(&fd, c->attr + off, 4);
 		resolve_fd(&c->fds[i], fd);
 	}
+	/* map keys and values: the map's sizes came with its fd (fds[0]) */
+	if (cmd < SNOOP_CMD_MAX && cfg->elem[cmd] && c->fds[0].kind == SNOOP_OBJ_MAP) {
+		__u32 kl = 0, vl = 0;
+
+		if (cfg->elem[cmd] & SNOOP_ELEM_KEY_IN)
+			kl = copy_elem(c, c->str, cfg->key_off, c->fds[0].key_size);
+		if (cfg->elem[cmd] & SNOOP_ELEM_VALUE_IN)
+			vl = copy_elem(c, c->str + SNOOP_ELEM_MAX, cfg->value_off, c->fds[0].value_size);
+		c->str_len = kl | vl << 8;
+	}
 	bpf_get_current_comm(c->comm, sizeof(c->comm));
 	c->ts_ns = bpf_ktime_get_ns();
 	return 0;
@@ -318,6 +351,18 @@ int snoop_exit(struct trace_event_raw_sys_exit *ctx)
 		if (f)
 			read_obj(BPF_CORE_READ(f, private_data), cfg->ret_obj[cmd], &c->obj_id,
 				 c->obj_name, &c->obj_link_type);
+	}
+
+	/* what a lookup returned (the value) or the next key */
+	if (c->ret == 0 && cmd < SNOOP_CMD_MAX && c->fds[0].kind == SNOOP_OBJ_MAP &&
+	    (cfg->elem[cmd] & (SNOOP_ELEM_VALUE_OUT | SNOOP_ELEM_NEXT_OUT))) {
+		__u32 vl = cfg->elem[cmd] & SNOOP_ELEM_VALUE_OUT ?
+				   copy_elem(c, c->str + SNOOP_ELEM_MAX, cfg->value_off,
+					     c->fds[0].value_size) :
+				   copy_elem(c, c->str + SNOOP_ELEM_MAX, cfg->value_off,
+					     c->fds[0].key_size);
+
+		c->str_len = (c->str_len & 0xff) | vl << 8;
 	}
 
 	/* The object info the kernel wrote: read now, before the caller can

@@ -368,6 +368,7 @@ static enum bee_fd_kind obj_kind(int obj)
 }
 
 static uint8_t ret_obj[SNOOP_CMD_MAX];
+static uint8_t elem_cmd[SNOOP_CMD_MAX]; /* commands whose str[] holds key/value bytes */
 
 /* A u32 field of the record's attr, 0 when the attr does not reach it. */
 static uint32_t attr_u32(const struct snoop_call *c, const char *field)
@@ -689,6 +690,25 @@ static void print_other(struct snoop *s, const struct snoop_call *c)
 	duration_text(s->out, c->dur_ns);
 }
 
+/* Key and value bytes of MAP_*_ELEM calls, for lib/attr.c's printer. */
+static int elem_mem(void *ctx, const char *field, const void **data, size_t *size)
+{
+	const struct snoop_call *c = ((struct snoop *)ctx)->cur;
+	uint32_t kl = c->str_len & 0xff, vl = (c->str_len >> 8) & 0xff;
+
+	if (!strcmp(field, "key") && kl) {
+		*data = c->str;
+		*size = kl;
+		return 0;
+	}
+	if ((!strcmp(field, "value") || !strcmp(field, "next_key")) && vl) {
+		*data = c->str + SNOOP_ELEM_MAX;
+		*size = vl;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 static int on_call(void *ctx, int cpu, const void *data, size_t size)
 {
 	struct snoop *s = ctx;
@@ -697,7 +717,7 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 	const char *cmd;
 	char cmdbuf[32], objtxt[320] = "";
 	struct bee_fd_info ret_fi = {};
-	bool have_ret_obj = false, unreadable;
+	bool have_ret_obj = false, unreadable, is_elem;
 	BEE_OPTS(bee_attr_opts, aopts, .fd_fn = snoop_fd, .fd_ctx = s);
 
 	/* records end after the attr bytes the call passed */
@@ -735,7 +755,12 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 		}
 		have_ret_obj = true;
 	}
-	aopts.str = c->str_len && (int)c->cmd != s->cmd_info ? c->str : NULL;
+	is_elem = c->cmd < SNOOP_CMD_MAX && elem_cmd[c->cmd];
+	aopts.str = c->str_len && (int)c->cmd != s->cmd_info && !is_elem ? c->str : NULL;
+	if (is_elem) {
+		aopts.mem_fn = elem_mem;
+		aopts.mem_ctx = s;
+	}
 	aopts.json = s->json;
 	/* the kernel side could not read the attr: show the pointer, as strace */
 	unreadable = c->attr_sz && !c->attr_cap;
@@ -981,6 +1006,16 @@ static int set_cfg(struct snoop *s, struct bee_obj *obj)
 		{ "RAW_TRACEPOINT_OPEN", SNOOP_OBJ_LINK }, { "BTF_LOAD", SNOOP_OBJ_BTF },
 		{ "BTF_GET_FD_BY_ID", SNOOP_OBJ_BTF },
 	};
+	static const struct {
+		const char *cmd;
+		uint8_t flags;
+	} elems[] = {
+		{ "MAP_LOOKUP_ELEM", SNOOP_ELEM_KEY_IN | SNOOP_ELEM_VALUE_OUT },
+		{ "MAP_LOOKUP_AND_DELETE_ELEM", SNOOP_ELEM_KEY_IN | SNOOP_ELEM_VALUE_OUT },
+		{ "MAP_UPDATE_ELEM", SNOOP_ELEM_KEY_IN | SNOOP_ELEM_VALUE_IN },
+		{ "MAP_DELETE_ELEM", SNOOP_ELEM_KEY_IN },
+		{ "MAP_GET_NEXT_KEY", SNOOP_ELEM_KEY_IN | SNOOP_ELEM_NEXT_OUT },
+	};
 	struct snoop_cfg cfg = {
 		.self_tgid = getpid(),
 		.follow = s->child > 0 || s->target > 0,
@@ -1013,6 +1048,16 @@ static int set_cfg(struct snoop *s, struct bee_obj *obj)
 	s->cmd_link_create = bee_bpf_cmd_value("LINK_CREATE");
 	s->cmd_raw_tp = bee_bpf_cmd_value("RAW_TRACEPOINT_OPEN");
 	cfg.prog_load_cmd = s->cmd_prog_load;
+	for (size_t i = 0; i < ARRAY_SIZE(elems); i++) {
+		int cmd = bee_bpf_cmd_value(elems[i].cmd);
+		if (cmd >= 0 && cmd < SNOOP_CMD_MAX)
+			cfg.elem[cmd] = elem_cmd[cmd] = elems[i].flags;
+	}
+	cfg.key_off = cfg.value_off = SNOOP_NO_OFF;
+	if (!bee_attr_field(bee_bpf_cmd_value("MAP_LOOKUP_ELEM"), "key", &off, NULL))
+		cfg.key_off = off;
+	if (!bee_attr_field(bee_bpf_cmd_value("MAP_LOOKUP_ELEM"), "value", &off, NULL))
+		cfg.value_off = off;
 	s->cmd_info = bee_bpf_cmd_value("OBJ_GET_INFO_BY_FD");
 	cfg.info_cmd = s->cmd_info;
 	cfg.info_off = cfg.info_len_off = SNOOP_NO_OFF;

@@ -39,8 +39,18 @@ struct snoop_fd {
 	__u32 id;     /* map/prog/link/btf id */
 	__u32 magic;  /* SNOOP_OBJ_FILE: the file system's magic; links: enum bpf_link_type */
 	__u64 ino;    /* SNOOP_OBJ_FILE: inode number (a cgroup's id) */
+	__u32 key_size, value_size; /* maps */
 	char name[16]; /* map/prog name; for files the last path component */
 };
+
+/* MAP_*_ELEM: which key and value bytes to copy (snoop_cfg.elem), into
+ * str[0..SNOOP_ELEM_MAX) (key) and str[SNOOP_ELEM_MAX..) (value or next
+ * key); str_len = key bytes | value bytes << 8. */
+#define SNOOP_ELEM_MAX 64
+#define SNOOP_ELEM_KEY_IN 1   /* key, on entry */
+#define SNOOP_ELEM_VALUE_IN 2 /* value, on entry (update) */
+#define SNOOP_ELEM_VALUE_OUT 4 /* value, on success (lookup) */
+#define SNOOP_ELEM_NEXT_OUT 8  /* next_key, on success */
 
 struct snoop_cfg {
 	__u32 self_tgid; /* bee itself: never traced */
@@ -56,6 +66,8 @@ struct snoop_cfg {
 	__u8 ret_obj[SNOOP_CMD_MAX];
 	/* offsets of fd fields per command */
 	__u16 fd_off[SNOOP_CMD_MAX][SNOOP_FDS];
+	__u8 elem[SNOOP_CMD_MAX];
+	__u16 key_off, value_off;
 };
 
 /* One bpf() call; the in-flight state and the record header. */
