@@ -23,7 +23,7 @@ static int help(void)
 	printf("Usage: bee cgroup { list | show } CGROUP [effective]\n"
 	       "       bee cgroup tree [CGROUP_ROOT]\n"
 	       "       bee cgroup attach CGROUP ATTACH_TYPE PROG [multi | override] [legacy] [pin PATH]\n"
-	       "       bee cgroup detach CGROUP ATTACH_TYPE PROG\n"
+	       "       bee cgroup detach CGROUP ATTACH_TYPE PROG [pin PATH]\n"
 	       "       bee cgroup help\n"
 	       "\n"
 	       "CGROUP := a cgroup v2 directory (absolute, or relative to the cgroup v2 mount)\n"
@@ -284,7 +284,7 @@ out:
 static int do_detach(int argc, char **argv)
 {
 	struct net_prog_spec p = { .fd = -1 };
-	const char *path, *type_name;
+	const char *path, *type_name, *user_pin = NULL;
 	char buf[4096], dir[4096], pin[4096];
 	int type, i = 3, ret, err;
 
@@ -300,6 +300,10 @@ static int do_detach(int argc, char **argv)
 	ret = net_prog_parse(argc, argv, &i, bee_cgroup__prog_type(type), type, &p);
 	if (ret)
 		goto out;
+	if (i + 1 < argc && cli_is(argv[i], "pin")) {
+		user_pin = argv[i + 1];
+		i += 2;
+	}
 	if (i < argc) {
 		ret = cli_usage("cgroup detach: unexpected '%s'", argv[i]);
 		goto out;
@@ -307,9 +311,9 @@ static int do_detach(int argc, char **argv)
 	ret = net_pin_dir("cgroup", dir, sizeof(dir));
 	if (ret)
 		goto out;
-	err = pin_path(pin, sizeof(pin), dir, path, type_name, p.id);
+	err = user_pin ? 0 : pin_path(pin, sizeof(pin), dir, path, type_name, p.id);
 	if (!err)
-		err = net_unpin_detach(pin);
+		err = net_unpin_detach(user_pin ? user_pin : pin);
 	if (err == 0) /* not pinned by bee: BPF_PROG_ATTACH, or someone's link */
 		err = bee_cgroup__detach(p.fd, path, type_name);
 	if (err < 0) {

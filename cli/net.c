@@ -392,7 +392,12 @@ static int do_attach(int argc, char **argv)
 		}
 		pin = path;
 	}
-	legacy = legacy || (!is_xdp(kind) && (!bee_tc__has_tcx() || getenv("BEE_TC_LEGACY")));
+	{
+		const char *e = getenv("BEE_TC_LEGACY");
+
+		/* the library's rule: set and not "0" */
+		legacy = legacy || (!is_xdp(kind) && (!bee_tc__has_tcx() || (e && *e && strcmp(e, "0"))));
+	}
 
 	if (!legacy && access(pin, F_OK) == 0) {
 		int fd;

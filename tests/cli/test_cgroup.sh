@@ -15,6 +15,7 @@ cleanup() {
 		bpftool cgroup detach "$CG" "${id#*:}" id "${id%%:*}" 2>/dev/null
 	done
 	rm -f /sys/fs/bpf/bee/cgroup/$(stat -c %i "$CG")-* 2>/dev/null
+	rm -f /sys/fs/bpf/beenet-cg-$P
 	rmdir "$CG" 2>/dev/null
 	rm -rf "$T"
 }
@@ -64,6 +65,13 @@ out=$("$BEE" cgroup attach "$CG" device id "$pid1" 2>&1); rc=$?
 expect attach_twice_refused "rc $rc: $out" '[ $rc -eq 1 ] && [ "$(echo "$out" | wc -l)" = 1 ] && [[ $out == *"already attached"* ]] && [ "$(on_cg)" = 1 ]'
 out=$("$BEE" cgroup detach "$CG" device id "$pid1" 2>&1); rc=$?
 expect detach_link "rc $rc: $out" '[ $rc -eq 0 ] && [ "$(on_cg)" = 0 ] && [ "$(inside $H/cg_open /dev/null)" = ok ] && ! ls /sys/fs/bpf/bee/cgroup/$(stat -c %i "$CG")-* >/dev/null 2>&1'
+
+# ---- a link pinned where the user says ----
+out=$("$BEE" cgroup attach "$CG" device object "$T/denynull.bpf.c" pin /sys/fs/bpf/beenet-cg-$P 2>&1); rc=$?
+pidp=$(bpftool cgroup show "$CG" -j | jq_ "d[0]['id']" 2>/dev/null)
+expect attach_pin_path "rc $rc: $out" '[ $rc -eq 0 ] && [ -e /sys/fs/bpf/beenet-cg-$P ] && [ "$(inside $H/cg_open /dev/null)" = EPERM ]'
+out=$("$BEE" cgroup detach "$CG" device id "$pidp" pin /sys/fs/bpf/beenet-cg-$P 2>&1); rc=$?
+expect detach_pin_path "rc $rc: $out" '[ $rc -eq 0 ] && [ ! -e /sys/fs/bpf/beenet-cg-$P ] && [ "$(on_cg)" = 0 ]'
 
 # ---- legacy BPF_PROG_ATTACH, with multi and override ----
 out=$("$BEE" cgroup attach "$CG" device object "$T/denynull.bpf.c" legacy multi 2>&1); rc=$?
