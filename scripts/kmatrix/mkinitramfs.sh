@@ -35,7 +35,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 modules=${KMX_MODULES:-veth dummy ifb tun sch_ingress sch_prio sch_fq cls_bpf act_bpf act_gact}
 tools=${KMX_TOOLS:-bash ip tc bpftool ping ss unshare nsenter timeout stat mount umount taskset stdbuf}
 test_timeout=${KMX_TEST_TIMEOUT:-120}
-jobs=${KMX_JOBS:-2}
+jobs=${KMX_JOBS:-3}
 
 R=$(mktemp -d "${TMPDIR:-/tmp}/bee-kmatrix-root.XXXXXX")
 I=$(mktemp -d "${TMPDIR:-/tmp}/bee-kmatrix-initrd.XXXXXX")
@@ -220,9 +220,16 @@ for m in $modules; do add_mod "$R" "$m"; done
 for m in virtio_pci virtio_blk crc32c_generic ext4; do add_mod "$I" "$m"; done
 
 # What the guest runs, and with what environment.
-# KMX_TESTS: a grep -E pattern of binary names to run (default: all)
+# KMX_TESTS: a grep -E pattern of binary names to run (default: all).
+# Longest first, by the seconds each took in the last run ($KMX_DURATIONS:
+# "NAME SECS" lines; a new binary counts as long), so that the two lanes
+# end together instead of one long test running alone at the end.
 ls -1 "$build"/tests/kernel/test_* 2>/dev/null | grep -vE '\.(o|d)$' |
-	grep -E "/(${KMX_TESTS:-.*})\$" >"$R/kmx/tests" || true
+	grep -E "/(${KMX_TESTS:-.*})\$" |
+	awk -v durs="${KMX_DURATIONS:-/dev/null}" '
+		BEGIN { while ((getline l < durs) > 0) { split(l, f, " "); d[f[1]] = f[2] } }
+		{ n = $0; sub(".*/", "", n); print (n in d ? d[n] : 1e9), $0 }' |
+	sort -s -k1,1 -g -r | cut -d' ' -f2- >"$R/kmx/tests" || true
 cat >"$R/kmx/env" <<EOF
 export BEE_BUILD='$build' BEE_ROOT='$root' BEE='$build/bee'
 export CMOCKA_MESSAGE_OUTPUT=stdout BEE_KMATRIX_GUEST=1

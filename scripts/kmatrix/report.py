@@ -100,6 +100,8 @@ def parse_cmocka(lines, rc):
         order.append(cur)
     if problem:
         pass
+    elif rc in (124, 137) and not done:
+        problem = "the binary was stopped at its time limit (KMX_TEST_TIMEOUT)"
     elif not done and not cur:
         if rc is None or rc != 0:
             problem = f"no cmocka summary (exit {rc if rc is not None else '?'})"

@@ -13,7 +13,7 @@
 #
 # Knobs: BEE_KMATRIX_CACHE (kernel cache, default ~/.cache/bee/kmatrix),
 # KMX_BUDGET (seconds for the whole step, 175), KMX_TEST_TIMEOUT (per test
-# binary in the guest, 120), KMX_JOBS (binaries at a time in the guest, 2),
+# binary in the guest, 120), KMX_JOBS (binaries at a time in the guest, 3),
 # KMX_ACCEL/KMX_MEM/KMX_SMP (scripts/kmatrix/boot.sh), KMX_MODULES/KMX_TOOLS/
 # KMX_CLANG (scripts/kmatrix/mkinitramfs.sh), KMX_TESTS (a regex of the test
 # binaries to run, e.g. 'test_net|test_kmatrix_.*'), BEE_KMATRIX=0 to skip.
@@ -87,7 +87,7 @@ t_host=$(since "$t0")
 # ---- initramfs and boot --------------------------------------------------------
 cache=$(dirname "$DIR")
 rm -f "$cache/toolchain.img.current"
-if ! "$kmx/mkinitramfs.sh" "$build" "$root" "$DIR" "$KVER" "$out" \
+if ! KMX_DURATIONS=$cache/durations-$KVER "$kmx/mkinitramfs.sh" "$build" "$root" "$DIR" "$KVER" "$out" \
 	"$cache/toolchain.img" 2>"$out/mkinitramfs.err"; then
 	echo "FAIL kmatrix: building the initramfs failed: $(tail -n1 "$out/mkinitramfs.err")"
 	exit 1
@@ -128,6 +128,13 @@ note="kernel matrix: host $hostk vs $KVER (Debian $(sed 's/^linux-image-[^_]*_\(
 python3 "$kmx/report.py" --kernel "host=dir:$hostdir" --kernel "$KVER=serial:$out/guest/results.log" \
 	--table "$out/table.txt" --markdown "$out/table.md" --note "$note"
 rrc=$?
+# how long each binary took, to start the longest first next time
+if [ -s "$out/guest/results.log" ]; then
+	{
+		tr -d '\r' <"$out/guest/results.log" | sed -nE 's/^KMX TEST (\S+) END rc=\S+ secs=(\S+)$/\1 \2/p'
+		[ -f "$cache/durations-$KVER" ] && cat "$cache/durations-$KVER"
+	} | awk '!seen[$1]++' >"$cache/durations-$KVER.tmp" && mv "$cache/durations-$KVER.tmp" "$cache/durations-$KVER"
+fi
 if [ $qrc -eq 124 ]; then
 	echo "FAIL kmatrix: the guest did not finish within ${left}s (see $out/guest/console.log)"
 	rrc=1
