@@ -1133,16 +1133,42 @@ int bee_syms__refresh(struct bee_syms *s)
 	return err;
 }
 
-/* /tmp/perf-PID.map: "START SIZE NAME" per line, hex, as perf reads it. */
+/* The pid of @pid inside its own pid namespace (the last of NSpid). */
+static pid_t ns_pid(pid_t pid)
+{
+	char path[64], *text, *p;
+	pid_t ns = pid;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (bee_read_file(path, &text, NULL))
+		return pid;
+	p = strstr(text, "\nNSpid:");
+	if (p) {
+		char *save = NULL;
+
+		p += 7;
+		for (char *q = strtok_r(p, " \t\n", &save); q && *q >= '0' && *q <= '9';
+		     q = strtok_r(NULL, " \t\n", &save))
+			ns = atoi(q);
+	}
+	free(text);
+	return ns;
+}
+
+/* /tmp/perf-PID.map: "START SIZE NAME" per line, hex, as perf reads it;
+ * a JIT in a container writes it in its own /tmp under its own pid. */
 static struct bin *perfmap_load(pid_t pid)
 {
-	char path[64], *text = NULL, *line, *save = NULL;
+	char path[96], *text = NULL, *line, *save = NULL;
 	struct bin *b;
 	size_t cap = 0;
 
 	snprintf(path, sizeof(path), "/tmp/perf-%d.map", pid);
-	if (bee_read_file(path, &text, NULL))
-		return NULL;
+	if (bee_read_file(path, &text, NULL)) {
+		snprintf(path, sizeof(path), "/proc/%d/root/tmp/perf-%d.map", pid, ns_pid(pid));
+		if (bee_read_file(path, &text, NULL))
+			return NULL;
+	}
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		goto out;
@@ -1361,7 +1387,11 @@ int bee_syms__find(struct bee_syms *s, uint64_t addr, struct bee_sym *sym)
 		return -ENOENT;
 	sym->module = m->path;
 	sym->module_offset = addr - m->start + m->off;
-	if (m->kind == UMAP_ANON) {
+	if (!m->tried)
+		map_resolve(s, m);
+	/* code with no ELF file behind it: anonymous memory, shared memory
+	 * ("/dev/zero (deleted)"), memfds — what JITs use */
+	if (!m->bin) {
 		if (!s->perfmap_tried) {
 			s->perfmap_tried = true;
 			s->perfmap = perfmap_load(s->pid);
@@ -1374,10 +1404,6 @@ int bee_syms__find(struct bee_syms *s, uint64_t addr, struct bee_sym *sym)
 		sym->size = u->size;
 		return 0;
 	}
-	if (!m->tried)
-		map_resolve(s, m);
-	if (!m->bin)
-		return -ENOENT;
 	vaddr = addr + m->delta;
 	u = bin_find(m->bin, vaddr);
 	if (!u)

@@ -532,6 +532,72 @@ static void test_perf_map(void **state)
 	munmap(code, 8192);
 }
 
+/* A JIT in another pid namespace writes /tmp/perf-NSPID.map under the pid
+ * it sees: found through /proc/PID/root and NSpid. */
+static void test_perf_map_pid_ns(void **state)
+{
+	static const char script[] =
+		"import mmap, ctypes, os, sys\n"
+		"m = mmap.mmap(-1, 8192, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)\n"
+		"a = ctypes.addressof(ctypes.c_char.from_buffer(m))\n"
+		"open('/tmp/perf-%d.map' % os.getpid(), 'w').write('%x 80 ns_jit_fn\\n' % a)\n"
+		"print(os.getpid(), hex(a), flush=True)\n"
+		"sys.stdin.read()\n";
+	char path[PATH_MAX], line[128], kids[64];
+	unsigned long long addr = 0;
+	int in[2], out[2], nspid = 0, st;
+	struct bee_syms *s;
+	struct bee_sym sym;
+	pid_t up, py = 0;
+	FILE *f;
+
+	if (geteuid() != 0)
+		t_skip("a new pid namespace needs root");
+	snprintf(path, sizeof(path), "%s/jit.py", dir);
+	f = fopen(path, "w");
+	fputs(script, f);
+	fclose(f);
+	t_eq("pipes", 0, pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC));
+	up = fork();
+	if (up == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		execlp("unshare", "unshare", "--pid", "--fork", "python3", path, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	f = fdopen(out[0], "r");
+	if (!fgets(line, sizeof(line), f) || sscanf(line, "%d %llx", &nspid, &addr) != 2) {
+		close(in[1]);
+		fclose(f);
+		waitpid(up, &st, 0);
+		t_skip("cannot run python3 in a new pid namespace (unshare --pid)");
+	}
+	/* the python process as the host sees it: unshare's child */
+	snprintf(kids, sizeof(kids), "/proc/%d/task/%d/children", up, up);
+	FILE *k = fopen(kids, "r");
+	if (k) {
+		if (fscanf(k, "%d", &py) != 1)
+			py = 0;
+		fclose(k);
+	}
+	t_eq("python's host pid found", 1, py > 0);
+	t_eq("python is pid 1 in its namespace", 1, nspid);
+	s = bee_syms__new(py, NULL);
+	t_eq("bee_syms__new(python)", 1, s != NULL);
+	t_eq("find JIT code", 0, bee_syms__find(s, addr + 0x10, &sym));
+	t_streq("JIT name from the namespace's perf map", "ns_jit_fn", sym.name);
+	t_eq("offset", 0x10, sym.offset);
+	bee_syms__free(s);
+	/* remove the map file while its root is still there to reach it */
+	snprintf(path, sizeof(path), "/proc/%d/root/tmp/perf-%d.map", py, nspid);
+	unlink(path);
+	close(in[1]);
+	fclose(f);
+	waitpid(up, &st, 0);
+}
+
 /* A uprobe on a library by name: the offset the kernel would compute from
  * this process's own mapping of libc. */
 static void test_resolve_uprobe_libc(void **state)
@@ -727,6 +793,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_pid),
 		cmocka_unit_test(test_dlopen_refresh),
 		cmocka_unit_test(test_perf_map),
+		cmocka_unit_test(test_perf_map_pid_ns),
 		cmocka_unit_test(test_cxx_demangle),
 		cmocka_unit_test(test_resolve_uprobe_libc),
 		cmocka_unit_test(test_self_libc_vdso),
