@@ -220,10 +220,12 @@ skb_run() { # DROP_PORT RXPORT -> "received" ; map output in $T/skb
 	"$BEE" run "$T/skbin.bpf.c" --cgroup "$CG" --set drop_port=$1 --duration 60 > "$T/skb" 2>&1 &
 	local rp=$! i
 	for i in $(seq 300); do [ "$(on_cg)" = 1 ] && break; sleep 0.05; done
-	sh -c "echo \$\$ > $CG/cgroup.procs && exec $H/net_udp recv $2 13 400" > "$T/rx" 2>&1 &
+	rm -f "$T/sent"
+	sh -c "echo \$\$ > $CG/cgroup.procs && exec $H/net_udp recv $2 13 10000 $T/sent" > "$T/rx" 2>&1 &
 	local p=$!
 	wait_for "$T/rx" ready 5
 	"$H/net_udp" send 127.0.0.1 $2 13 > /dev/null
+	touch "$T/sent"
 	"$H/net_udp" recv $(($2 + 1)) 0 0 > /dev/null & # a socket outside: not counted
 	"$H/net_udp" send 127.0.0.1 $(($2 + 1)) 4 > /dev/null
 	wait $p
