@@ -68,11 +68,36 @@ static void put_arg(FILE *out, const char *s, size_t n)
 	fputc('\'', out);
 }
 
+/* The arguments of a record, in either layout (execsnoop.h): their starts
+ * and lengths; returns how many. */
+static size_t split_args(const struct execsnoop_event *e, size_t args_sz, const char **av,
+			 size_t *al)
+{
+	size_t n = 0;
+
+	if (!e->late) {
+		for (; n < e->argc && n < EXECSNOOP_MAX_ARGS &&
+		       (n + 1) * EXECSNOOP_ARG_SZ <= args_sz; n++) {
+			av[n] = e->args + n * EXECSNOOP_ARG_SZ;
+			al[n] = strnlen(av[n], EXECSNOOP_ARG_SZ);
+		}
+		return n;
+	}
+	for (size_t off = 0; off < args_sz && n < EXECSNOOP_ARGS_SZ / 2; n++) {
+		av[n] = e->args + off;
+		al[n] = strnlen(av[n], args_sz - off);
+		off += al[n] + 1;
+	}
+	return n;
+}
+
 static int print_event(void *ctx, const char *map, const void *data, size_t size, FILE *out)
 {
+	static const char *av[EXECSNOOP_ARGS_SZ / 2];
+	static size_t al[EXECSNOOP_ARGS_SZ / 2];
 	const struct execsnoop *es = ctx;
 	struct execsnoop_event e = {};
-	size_t hdr = offsetof(struct execsnoop_event, args), args_sz;
+	size_t hdr = offsetof(struct execsnoop_event, args), args_sz, n;
 	char comm[17];
 
 	if (size < hdr)
@@ -85,6 +110,7 @@ static int print_event(void *ctx, const char *map, const void *data, size_t size
 	comm[16] = 0;
 	if (es->name && !strstr(comm, es->name))
 		return 1;
+	n = split_args(&e, args_sz, av, al);
 
 	if (json_output) {
 		struct bee_json j;
@@ -97,11 +123,8 @@ static int print_event(void *ctx, const char *map, const void *data, size_t size
 		bee_json_kint(&j, "ret", e.ret);
 		bee_json_key(&j, "argv");
 		bee_json_arr_start(&j);
-		for (size_t off = 0; off < args_sz;) {
-			size_t n = strnlen(e.args + off, args_sz - off);
-			bee_json_stringn(&j, e.args + off, n);
-			off += n + 1;
-		}
+		for (size_t i = 0; i < n; i++)
+			bee_json_stringn(&j, av[i], al[i]);
 		bee_json_arr_end(&j);
 		bee_json_kbool(&j, "truncated", e.truncated);
 		/* where argv came from: the caller at entry, the new image after
@@ -111,15 +134,13 @@ static int print_event(void *ctx, const char *map, const void *data, size_t size
 		return 1;
 	}
 	fprintf(out, "%-16s %-7u %-7u %4d ", comm, e.pid, e.ppid, e.ret);
-	for (size_t off = 0, i = 0; off < args_sz; i++) {
-		size_t n = strnlen(e.args + off, args_sz - off);
+	for (size_t i = 0; i < n; i++) {
 		if (i)
 			fputc(' ', out);
-		put_arg(out, e.args + off, n);
-		off += n + 1;
+		put_arg(out, av[i], al[i]);
 	}
 	if (e.unread)
-		fputs(args_sz ? " [rest unreadable]" : "[argv unreadable]", out);
+		fputs(n ? " [rest unreadable]" : "[argv unreadable]", out);
 	fputs(e.truncated ? " ...\n" : "\n", out);
 	/* each line as it happens, also into a pipe (the runner buffers) */
 	fflush(out);
