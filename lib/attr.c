@@ -767,18 +767,29 @@ static bool mem(struct pr *p, const char *name, unsigned long long u)
 {
 	const void *data;
 	size_t size;
-	char k[64];
+	char k[64], hx[3 * 256 + 1];
 
 	if (!p->o || p->o->sz < offsetof(struct bee_attr_opts, mem_ctx) + sizeof(void *) ||
 	    !p->o->mem_fn || p->o->mem_fn(p->o->mem_ctx, name, &data, &size))
 		return false;
+	/* hex by hand: a tracer prints this for every map access */
+	for (size_t i = 0; i < size && i < 256; i++) {
+		uint8_t b = ((const uint8_t *)data)[i];
+
+		hx[3 * i] = "0123456789abcdef"[b >> 4];
+		hx[3 * i + 1] = "0123456789abcdef"[b & 15];
+		hx[3 * i + 2] = ' ';
+	}
+	if (size > 256)
+		size = 256;
+	hx[size ? 3 * size - 1 : 0] = 0;
 	if (p->json) {
 		bee_json_uint(&p->j, u);
 		snprintf(k, sizeof(k), "%s_bytes", name);
 		bee_json_key(&p->j, k);
 		fputc('"', p->out);
 		for (size_t i = 0; i < size; i++)
-			fprintf(p->out, "%02x", ((const uint8_t *)data)[i]);
+			fwrite(hx + 3 * i, 1, 2, p->out);
 		fputc('"', p->out);
 		/* the string went out behind the writer's back: the value is done */
 		p->j.after_key = false;
@@ -786,7 +797,7 @@ static bool mem(struct pr *p, const char *name, unsigned long long u)
 	} else {
 		put_hex(p->out, u);
 		fputc('[', p->out);
-		bee_hex_fprint(p->out, data, size);
+		fputs(hx, p->out);
 		fputc(']', p->out);
 	}
 	return true;

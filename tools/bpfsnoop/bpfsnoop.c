@@ -1153,6 +1153,7 @@ static int bpfsnoop_main(int argc, char **argv)
 	size_t size;
 	double duration = 0;
 	unsigned ring_mb = 0;
+	static char outbuf[1 << 16];
 	const char *output = NULL;
 	struct timespec t0, now;
 	int c, ret = EXIT_FAIL, go_fd = -1, err, status = 0;
@@ -1221,7 +1222,9 @@ static int bpfsnoop_main(int argc, char **argv)
 	}
 	/* Block-buffered output: one write per many lines keeps up with a
 	 * flood of calls; flushed on every idle poll. */
-	setvbuf(s.out, NULL, _IOFBF, 1 << 16);
+	/* (glibc ignores the size unless the buffer is given; static, as
+	 * stdout may use it until exit) */
+	setvbuf(s.out, outbuf, _IOFBF, sizeof(outbuf));
 	if (optind < argc) {
 		s.child = start_child(argv + optind, &go_fd);
 		if (s.child < 0) {
