@@ -129,11 +129,13 @@ python3 "$kmx/report.py" --kernel "host=dir:$hostdir" --kernel "$KVER=serial:$ou
 	--table "$out/table.txt" --markdown "$out/table.md" --note "$note"
 rrc=$?
 # how long each binary took, to start the longest first next time
+durs=$cache/durations-$KVER
 if [ -s "$out/guest/results.log" ]; then
-	{
-		tr -d '\r' <"$out/guest/results.log" | sed -nE 's/^KMX TEST (\S+) END rc=\S+ secs=(\S+)$/\1 \2/p'
-		[ -f "$cache/durations-$KVER" ] && cat "$cache/durations-$KVER"
-	} | awk '!seen[$1]++' >"$cache/durations-$KVER.tmp" && mv "$cache/durations-$KVER.tmp" "$cache/durations-$KVER"
+	tr -d '\r' <"$out/guest/results.log" |
+		sed -nE 's/^KMX TEST (\S+) END rc=\S+ secs=(\S+)$/\1 \2/p' >"$durs.tmp"
+	if [ -f "$durs" ]; then cat "$durs" >>"$durs.tmp"; fi
+	awk '!seen[$1]++' "$durs.tmp" >"$durs.new" && mv "$durs.new" "$durs"
+	rm -f "$durs.tmp"
 fi
 if [ $qrc -eq 124 ]; then
 	echo "FAIL kmatrix: the guest did not finish within ${left}s (see $out/guest/console.log)"
