@@ -58,6 +58,8 @@ run_script() {
 		failed+=("$name")
 		echo "--- $name (exit $rc) ---"; tail -n 40 "$out"
 	fi
+	# a summary the script left for people (the kernel matrix's table)
+	[ -f "$log/$name.summary" ] && cat "$log/$name.summary"
 	printf '%-28s %3d passed %3d failed %3d skipped %4ds\n' "$name" "$p" "$f" "$s" "$el"
 }
 
