@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cleanup.h"
 #include "netpriv.h"
 
 /* bpftool's short names for the common attach types. */
@@ -195,16 +196,20 @@ static int cg_prepare(int prog_fd, const char *path, const char *type_name, int 
 	return 0;
 }
 
+static uint64_t cgroup_id(const char *path);
+
 struct cg_legacy {
 	int prog_fd, cg_fd, type;
+	char rec[BEE_RECORD_NAME_SZ]; /* for bee cleanup: BPF_PROG_ATTACH outlives us */
 };
 
 static int cg_legacy_undo(void *ctx)
 {
 	struct cg_legacy *c = ctx;
 
-	if (bpf_prog_detach2(c->prog_fd, c->cg_fd, c->type))
-		return errno == ENOENT ? 0 : -errno;
+	if (bpf_prog_detach2(c->prog_fd, c->cg_fd, c->type) && errno != ENOENT)
+		return -errno;
+	bee_record__del(c->rec);
 	return 0;
 }
 
@@ -273,6 +278,9 @@ struct bee_link *bee_cgroup__attach(int prog_fd, const char *path, const char *t
 					"flags)" : "");
 		goto err_close_prog;
 	}
+	bee_record_name_cgroup(c->rec, cgroup_id(path), type, bee_prog_id_of(prog_fd));
+	bee_record__add(c->rec, "cgroup %llu %d %u %s", (unsigned long long)cgroup_id(path), type,
+			bee_prog_id_of(prog_fd), path);
 	strncat(desc, " (legacy)", sizeof(desc) - strlen(desc) - 1);
 	l = bee_link__new_legacy(cg_legacy_undo, c, cg_legacy_free, desc);
 	if (!l) {
@@ -311,8 +319,13 @@ int bee_cgroup__detach(int prog_fd, const char *path, const char *type_name)
 	err = cg_prepare(prog_fd, path, type_name, &type, &cg_fd);
 	if (err)
 		return err;
-	if (bpf_prog_detach2(prog_fd, cg_fd, (enum bpf_attach_type)type) == 0)
+	if (bpf_prog_detach2(prog_fd, cg_fd, (enum bpf_attach_type)type) == 0) {
+		char rec[BEE_RECORD_NAME_SZ];
+
+		bee_record_name_cgroup(rec, cgroup_id(path), type, bee_prog_id_of(prog_fd));
+		bee_record__del(rec);
 		goto out_close;
+	}
 	err = -errno;
 	/* Not a BPF_PROG_ATTACH attachment: a link of that program there? */
 	net_prog_info(prog_fd, NULL, NULL, 0, &prog_id);

@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cleanup.h"
 #include "netpriv.h"
 
 bool bee_tc__has_tcx(void)
@@ -137,6 +138,7 @@ struct tc_legacy {
 	int ifindex;
 	bool egress;
 	uint32_t handle, prio;
+	char rec[BEE_RECORD_NAME_SZ]; /* for bee cleanup: the filter outlives us */
 };
 
 /* Interfaces where this process created the clsact qdisc, with how many of
@@ -210,6 +212,8 @@ static int tc_legacy_undo(void *ctx)
 	err = bpf_tc_detach(&hook, &o);
 	if (err == -ENOENT || err == -EINVAL)
 		err = 0; /* already gone, e.g. with the device or the qdisc */
+	if (!err)
+		bee_record__del(t->rec);
 	owned_put(t->ifindex);
 	return err;
 }
@@ -250,6 +254,10 @@ static struct bee_link *tc_attach_legacy(int prog_fd, const char *ifname, int if
 	t->egress = egress;
 	t->handle = o.handle;
 	t->prio = o.priority;
+	bee_record_name_tc(t->rec, ifindex, egress, o.priority, o.handle);
+	bee_record__add(t->rec, "tc %llu %d %s %u %u %u %s", (unsigned long long)bee_netns_ino(),
+			ifindex, egress ? "egress" : "ingress", o.priority, o.handle,
+			bee_prog_id_of(prog_fd), ifname);
 	snprintf(desc, sizeof(desc), "tc/%s/%s (clsact, pref %u handle 0x%x)", ifname,
 		 egress ? "egress" : "ingress", o.priority, o.handle);
 	l = bee_link__new_legacy(tc_legacy_undo, t, free, desc);
@@ -338,6 +346,10 @@ int bee_tc__detach_legacy(const char *ifname, bool egress)
 			       egress ? "egress" : "ingress", ifname, f[i].prio, f[i].handle,
 			       strerror(-e));
 		} else {
+			char rec[BEE_RECORD_NAME_SZ];
+
+			bee_record_name_tc(rec, ifindex, egress, f[i].prio, f[i].handle);
+			bee_record__del(rec);
 			removed++;
 		}
 	}

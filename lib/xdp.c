@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cleanup.h"
 #include "netpriv.h"
 
 int net_ifindex(const char *ifname)
@@ -170,6 +171,7 @@ struct xdp_legacy {
 	int ifindex;
 	uint32_t flags;
 	int prog_fd;
+	char rec[BEE_RECORD_NAME_SZ]; /* for bee cleanup: netlink XDP outlives us */
 };
 
 static int xdp_legacy_undo(void *ctx)
@@ -178,8 +180,10 @@ static int xdp_legacy_undo(void *ctx)
 	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = x->prog_fd);
 
 	/* the kernel refuses (EEXIST) when someone replaced our program */
-	if (bpf_xdp_detach(x->ifindex, x->flags | XDP_FLAGS_REPLACE, &o))
-		return errno == EEXIST || errno == ENODEV ? 0 : -errno;
+	if (bpf_xdp_detach(x->ifindex, x->flags | XDP_FLAGS_REPLACE, &o) && errno != EEXIST &&
+	    errno != ENODEV)
+		return -errno;
+	bee_record__del(x->rec);
 	return 0;
 }
 
@@ -226,6 +230,9 @@ static struct bee_link *xdp_attach_legacy(int prog_fd, int ifindex, uint32_t fla
 		errno = -err;
 		return NULL;
 	}
+	bee_record_name_xdp(x->rec, ifindex, flags);
+	bee_record__add(x->rec, "xdp %llu %d %u %u", (unsigned long long)bee_netns_ino(), ifindex,
+			flags, bee_prog_id_of(prog_fd));
 	l = bee_link__new_legacy(xdp_legacy_undo, x, xdp_legacy_free, desc);
 	if (!l) {
 		err = -errno;
