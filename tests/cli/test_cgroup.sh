@@ -220,7 +220,7 @@ skb_run() { # DROP_PORT RXPORT -> "received" ; map output in $T/skb
 	"$BEE" run "$T/skbin.bpf.c" --cgroup "$CG" --set drop_port=$1 --duration 60 > "$T/skb" 2>&1 &
 	local rp=$! i
 	for i in $(seq 300); do [ "$(on_cg)" = 1 ] && break; sleep 0.05; done
-	rm -f "$T/sent"
+	rm -f "$T/sent" "$T/rx" # fresh: the job truncates it only when it starts
 	sh -c "echo \$\$ > $CG/cgroup.procs && exec $H/net_udp recv $2 13 10000 $T/sent" > "$T/rx" 2>&1 &
 	local p=$!
 	wait_for "$T/rx" ready 5

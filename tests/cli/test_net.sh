@@ -38,7 +38,8 @@ ping_b() { ip netns exec $B ping -c "$1" -i 0.01 -W 1 -q $IPA 2>&1 | sed -n 's/.
 udp() {
 	local rx=$A tx=$B dst=$IPA
 	[ "$1" = a2b ] && rx=$B tx=$A dst=$IPB
-	rm -f "$T/sent"
+	# a fresh file: the background job truncates it only when it starts
+	rm -f "$T/sent" "$T/rx"
 	ip netns exec $rx "$H/net_udp" recv "$2" "$3" 10000 "$T/sent" > "$T/rx" & local p=$!
 	wait_for "$T/rx" ready 5
 	ip netns exec $tx "$H/net_udp" send $dst "$2" "$3" 32 > /dev/null
