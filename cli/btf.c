@@ -389,8 +389,21 @@ static struct btf *load_file(const char *path, struct btf *base, int *rc)
 	} else {
 		btf = btf__parse(path, NULL);
 	}
-	if (!btf)
-		*rc = cli_err("btf file '%s': no BTF found: %s", path, strerror(errno));
+	if (!btf) {
+		struct stat st;
+		int e = errno;
+
+		/* libbpf's own codes (4000+) mean the file is neither raw BTF
+		 * nor an ELF file it could read */
+		if (!stat(path, &st) && !st.st_size)
+			*rc = cli_err("btf file '%s': the file is empty", path);
+		else if (e == ENOENT || e == ENODATA)
+			*rc = cli_err("btf file '%s': no BTF found (no .BTF section)", path);
+		else if (e >= 4000 || e == EIO)
+			*rc = cli_err("btf file '%s': neither raw BTF nor an ELF file with .BTF", path);
+		else
+			*rc = cli_err("btf file '%s': malformed BTF: %s", path, strerror(e));
+	}
 	return btf;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* bee: the command. Finds the commands that cli/ and tools/ register. */
 #include <getopt.h>
+#include <bpf/libbpf.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +182,7 @@ int main(int argc, char **argv)
 	int c, n = 0, i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	opterr = 0; /* one error line, ours */
 	/* Options before OBJECT only: "+" stops at the first non-option. */
 	while ((c = getopt_long(argc, argv, "+jpdhV", opts, NULL)) != -1) {
 		switch (c) {
@@ -196,10 +198,12 @@ int main(int argc, char **argv)
 		case 'h':
 			return usage(stdout);
 		case 'V':
-			printf("bee %s (libbpf %s)\n", BEE_VERSION, "1.1");
+			printf("bee %s (libbpf %s)\n", BEE_VERSION, libbpf_version_string());
 			return EXIT_OK;
 		default:
-			return usage(stderr);
+			if (optopt)
+				return cli_usage("unknown option '-%c' (see 'bee help')", optopt);
+			return cli_usage("unknown option '%s' (see 'bee help')", argv[optind - 1]);
 		}
 	}
 	bee_set_log(debug_output ? BEE_LOG_DEBUG : BEE_LOG_WARN, log_to_stderr, NULL);

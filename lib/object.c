@@ -209,6 +209,25 @@ static int elf_sanity(const void *buf, size_t size, const char *name)
 		err = -EINVAL;
 		goto out;
 	}
+	{
+		size_t shnum = 0;
+		GElf_Ehdr eh = {};
+
+		/* a cut file keeps its header but loses the section headers at
+		 * its end, which libbpf reports only as an invalid handle */
+		if (!gelf_getehdr(elf, &eh) || elf_getshdrnum(elf, &shnum))
+			shnum = 0, eh.e_shoff = size + 1;
+		/* libelf may count no sections when their table is cut: the
+		 * header's own count too */
+		if (shnum < eh.e_shnum)
+			shnum = eh.e_shnum;
+		if (eh.e_shoff > size || (uint64_t)shnum * eh.e_shentsize > size - eh.e_shoff) {
+			snprintf(why, sizeof(why), "truncated ELF: its section headers end past the "
+				 "file's %zu bytes", size);
+			err = -EINVAL;
+			goto out;
+		}
+	}
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 		const char *sname;
