@@ -31,11 +31,11 @@ make_vmlinux() {
 	command -v xz >/dev/null || return 0
 	off=$(grep -abo $'\xfd7zXZ' "$d/vmlinuz" | head -n1 | cut -d: -f1)
 	[ -n "$off" ] || return 0
-	tail -c +$((off + 1)) "$d/vmlinuz" | xz -dc >"$d/vmlinux.tmp" 2>/dev/null
-	if [ "$(head -c4 "$d/vmlinux.tmp" | od -An -c | tr -d ' ')" = "177ELF" ]; then
-		mv "$d/vmlinux.tmp" "$d/vmlinux"
+	tail -c +$((off + 1)) "$d/vmlinuz" | xz -dc >"$d/vmlinux.tmp.$$" 2>/dev/null
+	if [ "$(head -c4 "$d/vmlinux.tmp.$$" | od -An -c | tr -d ' ')" = "177ELF" ]; then
+		mv "$d/vmlinux.tmp.$$" "$d/vmlinux"
 	else
-		rm -f "$d/vmlinux.tmp"
+		rm -f "$d/vmlinux.tmp.$$"
 	fi
 }
 

@@ -40,6 +40,7 @@ jobs=${KMX_JOBS:-3}
 R=$(mktemp -d "${TMPDIR:-/tmp}/bee-kmatrix-root.XXXXXX")
 I=$(mktemp -d "${TMPDIR:-/tmp}/bee-kmatrix-initrd.XXXXXX")
 S=
+rm -f "$outdir/toolchain-image"
 trap 'rm -rf "$R" "$I" ${S:+"$S"}' EXIT
 # Debian 12's merged /usr layout, so library paths from ldd land right.
 layout() {
@@ -156,12 +157,13 @@ if [ -n "$timg" ] && [ "${KMX_CLANG:-1}" != 0 ] && clang=$(command -v clang); th
 		dest=$R
 		kb=$(du -sk "$S" | cut -f1)
 		rm -f "${timg%.img}"-*.img "${timg%.img}"-*.img.list
-		mke2fs -q -t ext2 -L bee-toolchain -m 0 -d "$S" "$img.tmp" $((kb * 12 / 10 + 16384))k >/dev/null
-		(cd "$S" && find . -mindepth 1 -printf '%P\n') >"$img.list.tmp"
-		mv "$img.tmp" "$img"
-		mv "$img.list.tmp" "$img.list"
+		mke2fs -q -t ext2 -L bee-toolchain -m 0 -d "$S" "$img.tmp.$$" $((kb * 12 / 10 + 16384))k >/dev/null
+		(cd "$S" && find . -mindepth 1 -printf '%P\n') >"$img.list.tmp.$$"
+		mv "$img.tmp.$$" "$img"
+		mv "$img.list.tmp.$$" "$img.list"
 	fi
-	echo "$img" >"$timg.current"
+	mkdir -p "$outdir"
+	echo "$img" >"$outdir/toolchain-image"
 	# every toolchain path the initramfs lacks becomes a link into
 	# /toolchain; a linked directory covers everything below it
 	declare -A linked

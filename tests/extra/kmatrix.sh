@@ -19,7 +19,6 @@
 # binaries to run, e.g. 'test_net|test_kmatrix_.*'), BEE_KMATRIX=0 to skip.
 set -uo pipefail
 
-t0=$EPOCHREALTIME
 root=${BEE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${1:-${BEE_BUILD:-$root/build}}
 build=$(cd "$build" 2>/dev/null && pwd) || { echo "FAIL kmatrix: no build directory ${1:-${BEE_BUILD:-$root/build}}"; exit 1; }
@@ -89,7 +88,6 @@ t_host=$(since "$t0")
 
 # ---- initramfs and boot --------------------------------------------------------
 cache=$(dirname "$DIR")
-rm -f "$cache/toolchain.img.current"
 if ! KMX_DURATIONS=$cache/durations-$KVER "$kmx/mkinitramfs.sh" "$build" "$root" "$DIR" "$KVER" "$out" \
 	"$cache/toolchain.img" 2>"$out/mkinitramfs.err"; then
 	echo "FAIL kmatrix: building the initramfs failed: $(tail -n1 "$out/mkinitramfs.err")"
@@ -98,9 +96,9 @@ fi
 t_initrd=$(since "$t0")
 left=$(awk -v b="$budget" -v u="$t_initrd" 'BEGIN{l=int(b-u); print l < 30 ? 30 : l}')
 disks=("root:rw:$out/root.img")
-tc=$(cat "$cache/toolchain.img.current" 2>/dev/null) && disks+=("toolchain:ro:$tc")
+tc=$(cat "$out/toolchain-image" 2>/dev/null) && disks+=("toolchain:ro:$tc")
 # bee's compile cache inside the guest, kept between runs (one run at a time
-# may use it; a run that did not end cleanly throws it away)
+# may use it; the others go without)
 gcache=$cache/guest-cache-$KVER.img
 exec 8>"$gcache.lock"
 if flock -n 8; then
