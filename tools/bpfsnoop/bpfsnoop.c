@@ -632,10 +632,38 @@ static void fd_json(struct snoop *s, struct bee_json *j, const char *key, int fd
 		bee_fd_info_json(j, fd, &fi);
 }
 
+/* " <0.000012345>\n" without printf: this ends every line. */
 static void duration_text(FILE *out, uint64_t ns)
 {
-	fprintf(out, " <%llu.%09llu>\n", (unsigned long long)(ns / 1000000000ULL),
-		(unsigned long long)(ns % 1000000000ULL));
+	char b[48], *e = b + sizeof(b) - 1;
+	uint64_t sec = ns / 1000000000ULL, frac = ns % 1000000000ULL;
+
+	*e = 0;
+	*--e = '\n';
+	*--e = '>';
+	for (int i = 0; i < 9; i++, frac /= 10)
+		*--e = '0' + frac % 10;
+	*--e = '.';
+	do
+		*--e = '0' + sec % 10;
+	while (sec /= 10);
+	*--e = '<';
+	*--e = ' ';
+	fputs(e, out);
+}
+
+static void put_num(FILE *out, long long v)
+{
+	char b[24], *e = b + sizeof(b) - 1;
+	unsigned long long u = v < 0 ? -(unsigned long long)v : (unsigned long long)v;
+
+	*e = 0;
+	do
+		*--e = '0' + u % 10;
+	while (u /= 10);
+	if (v < 0)
+		*--e = '-';
+	fputs(e, out);
 }
 
 /* ioctl(PERF_EVENT_IOC_SET_BPF) and setsockopt(SO_ATTACH_BPF): attachments
@@ -808,12 +836,19 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 		bee_json_obj_end(&j);
 		fputc('\n', s->out);
 	} else {
-		fprintf(s->out, "%u %.16s bpf(%s, ", c->pid, c->comm, cmd);
+		put_num(s->out, c->pid);
+		fputc(' ', s->out);
+		fwrite(c->comm, 1, strnlen(c->comm, sizeof(c->comm)), s->out);
+		fputs(" bpf(", s->out);
+		fputs(cmd, s->out);
+		fputs(", ", s->out);
 		if (unreadable)
 			fprintf(s->out, c->uattr ? "%#llx" : "NULL", (unsigned long long)c->uattr);
 		else
 			bee_attr_fprint(s->out, c->cmd, c->attr, c->attr_cap, &aopts);
-		fprintf(s->out, ", %u) = ", c->attr_sz);
+		fputs(", ", s->out);
+		put_num(s->out, c->attr_sz);
+		fputs(") = ", s->out);
 		if (c->ret < 0) {
 			fprintf(s->out, "-1 %s (%s)", bee_errno_name((int)c->ret),
 				strerror((int)-c->ret));
@@ -821,12 +856,11 @@ static int on_call(void *ctx, int cpu, const void *data, size_t size)
 			bee_fd_info_snprint(objtxt, sizeof(objtxt), &ret_fi);
 			fprintf(s->out, "%lld<%s>", (long long)c->ret, objtxt);
 		} else {
-			fprintf(s->out, "%lld", (long long)c->ret);
+			put_num(s->out, c->ret);
 		}
 		if ((int)c->cmd == s->cmd_info && c->ret == 0 && c->str_len)
 			print_info(s, c, NULL);
-		fprintf(s->out, " <%llu.%09llu>\n", (unsigned long long)(c->dur_ns / 1000000000ULL),
-			(unsigned long long)(c->dur_ns % 1000000000ULL));
+		duration_text(s->out, c->dur_ns);
 		if (c->insn_bytes)
 			print_insns(s, c, (const uint8_t *)data + sizeof(*c));
 	}
