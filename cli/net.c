@@ -11,6 +11,7 @@
 #include <net/if.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -133,7 +134,8 @@ int net_prog_parse(int argc, char **argv, int *i, int want_type, int want_attach
 		(*i)++;
 		fd = bpf_prog_get_fd_by_id(id);
 		if (fd < 0)
-			return cli_err("prog id %lu: %s", id, strerror(errno));
+			return cli_err("prog id %lu: %s", id,
+				       errno == ENOENT ? "no such program" : strerror(errno));
 		err = prog_from_fd(fd, p);
 		if (err)
 			return cli_err("prog id %lu: %s", id, strerror(-err));
@@ -141,8 +143,12 @@ int net_prog_parse(int argc, char **argv, int *i, int want_type, int want_attach
 	}
 	if (cli_is(kw, "pinned")) {
 		const char *path = argv[(*i)++];
+		struct statfs sf;
 		int fd = bpf_obj_get(path);
 
+		/* bpf_obj_get() says EPERM or EACCES off bpffs: say what is wrong */
+		if (fd < 0 && !access(path, F_OK) && !statfs(path, &sf) && sf.f_type != 0xcafe4a11)
+			return cli_err("pinned prog '%s': not a file on a bpffs mount", path);
 		if (fd < 0)
 			return cli_err("pinned prog '%s': %s", path, strerror(errno));
 		err = prog_from_fd(fd, p);
