@@ -18,16 +18,20 @@ BEE=$BUILD/bee
 W=$BUILD/tests/helpers/tool_work
 [ "$(id -u)" -eq 0 ] || { echo "tools bench: run as root" >&2; exit 1; }
 [ -x "$BEE" ] && [ -x "$W" ] || { echo "tools bench: build first (make -j2)" >&2; exit 1; }
-command -v bpftrace >/dev/null || { echo "tools bench: bpftrace is not installed" >&2; exit 1; }
+command -v bpftrace >/dev/null || scripts/deps.sh bench
 tmp=$(mktemp -d /tmp/bee_tools_bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 # a private copy: uprobes are per file, so tests running tool_work at the
 # same time do not add calls to these histograms
 cp "$W" "$tmp/tool_work"
 W=$tmp/tool_work
+# and of bee: a rebuild during the run must not swap binaries between rounds
+cp "$BEE" "$tmp/bee"
+BEE=$tmp/bee
 
 now() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+div() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b ? a / b : 0}'; }
 # wait until FILE matches PATTERN (up to 30 s); prints the ns it took since T0
 wait_ns() {
 	local file=$1 pat=$2 t0=$3 i
@@ -49,6 +53,10 @@ uretprobe:$W:tool_work_fn /@s[tid]/ { @ns = hist(nsecs - @s[tid]); delete(@s[tid
 # start TRACER (bee|bt) for KIND (sys|fn); sets TP, appends the start-up ns
 start_tracer() {
 	local who=$1 kind=$2 t0
+	# emptied here: the tracer's own redirection happens after the fork,
+	# and the wait below must not find the previous round's line
+	: >"$tmp/$who.$kind.out"
+	: >"$tmp/$who.$kind.err"
 	t0=$(now)
 	if [ "$who" = bee ]; then
 		if [ "$kind" = sys ]; then
@@ -101,13 +109,13 @@ print([json.loads(l) for l in open(sys.argv[1])][-1]["count"])' "$tmp/bee.fn.out
 	what="getpriority() calls under a system-wide syscall latency histogram (bee syslat / bpftrace raw_syscalls)"
 	[ $kind = fn ] && what="user function calls under uprobe+uretprobe latency histograms (bee funclatency / bpftrace)"
 	echo "== $N $what, median of $ROUNDS"
-	printf '  plain run            %8.1f ms (%d ns/call)\n' "$(echo "$plain / 1000000" | bc -l)" $((plain / N))
-	printf '  bee                  %8.1f ms  extra %5d ns/call\n' "$(echo "$beet / 1000000" | bc -l)" "$bee_extra"
-	printf '  bpftrace             %8.1f ms  extra %5d ns/call\n' "$(echo "$btt / 1000000" | bc -l)" "$bt_extra"
-	[ "$bt_extra" -gt 0 ] && printf '  ratio bee/bpftrace extra: %.2f\n' "$(echo "$bee_extra / $bt_extra" | bc -l)"
+	printf '  plain run            %8.1f ms (%d ns/call)\n' "$(div "$plain" 1000000)" $((plain / N))
+	printf '  bee                  %8.1f ms  extra %5d ns/call\n' "$(div "$beet" 1000000)" "$bee_extra"
+	printf '  bpftrace             %8.1f ms  extra %5d ns/call\n' "$(div "$btt" 1000000)" "$bt_extra"
+	[ "$bt_extra" -gt 0 ] && printf '  ratio bee/bpftrace extra: %.2f\n' "$(div "$bee_extra" "$bt_extra")"
 	printf '  start-up to attached: bee %d ms, bpftrace %d ms (ratio %.2f)\n' \
 		$(($(median <"$tmp/bee.$kind.start") / 1000000)) $(($(median <"$tmp/bt.$kind.start") / 1000000)) \
-		"$(echo "$(median <"$tmp/bee.$kind.start") / $(median <"$tmp/bt.$kind.start")" | bc -l)"
+		"$(div "$(median <"$tmp/bee.$kind.start")" "$(median <"$tmp/bt.$kind.start")")"
 	printf '  peak RSS: bee %d KiB, bpftrace %d KiB\n' "$(median <"$tmp/bee.$kind.rss")" "$(median <"$tmp/bt.$kind.rss")"
 	[ $kind = fn ] && echo "  bee histogram count != N in $bad_count of $ROUNDS rounds"
 done
