@@ -8,4 +8,5 @@ check-kernels: deps
 .PHONY: check-kernels
 
 # tests/common/test.h for the kernel-matrix tests
-$(BUILD)/tests/kernel/test_kmatrix_probe.o $(BUILD)/tests/kernel/test_kmatrix_tc.o: CFLAGS += -Itests/common
+$(BUILD)/tests/kernel/test_kmatrix_probe.o $(BUILD)/tests/kernel/test_kmatrix_tc.o \
+$(BUILD)/tests/kernel/test_kmatrix_feature.o: CFLAGS += -Itests/common

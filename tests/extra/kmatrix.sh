@@ -129,13 +129,23 @@ note="kernel matrix: host $hostk vs $KVER (Debian $(sed 's/^linux-image-[^_]*_\(
 python3 "$kmx/report.py" --kernel "host=dir:$hostdir" --kernel "$KVER=serial:$out/guest/results.log" \
 	--table "$out/table.txt" --markdown "$out/table.md" --note "$note"
 rrc=$?
-# how long each binary took, to start the longest first next time
+# how long each binary took, to start the longest first next time: the
+# larger of this run's time and 0.8 of the remembered one, so a binary that is
+# slow only sometimes (compiling after its sources changed) stays early
 durs=$cache/durations-$KVER
 if [ -s "$out/guest/results.log" ]; then
 	tr -d '\r' <"$out/guest/results.log" |
-		sed -nE 's/^KMX TEST (\S+) END rc=\S+ secs=(\S+)$/\1 \2/p' >"$durs.tmp"
-	if [ -f "$durs" ]; then cat "$durs" >>"$durs.tmp"; fi
-	awk '!seen[$1]++' "$durs.tmp" >"$durs.new" && mv "$durs.new" "$durs"
+		sed -nE 's/^KMX TEST (\S+) END rc=\S+ secs=(\S+)$/new \1 \2/p' >"$durs.tmp"
+	# a binary still running when the guest stopped counts as the longest
+	tr -d '\r' <"$out/guest/console.log" 2>/dev/null | sed -nE 's/^kmx \[[0-9.]+\] started (\S+)$/\1/p' |
+		while read -r n; do
+			grep -q "^new $n " "$durs.tmp" || echo "new $n $budget"
+		done >>"$durs.tmp"
+	if [ -f "$durs" ]; then sed 's/^/old /' "$durs" >>"$durs.tmp"; fi
+	awk '$1 == "new" { n[$2] = $3 } $1 == "old" { o[$2] = 0.8 * $3 }
+	     END { for (k in n) print k, (k in o && o[k] > n[k] ? o[k] : n[k])
+		   for (k in o) if (!(k in n)) print k, o[k] }' "$durs.tmp" >"$durs.new" &&
+		mv "$durs.new" "$durs"
 	rm -f "$durs.tmp"
 fi
 if [ -d "$build/test-logs" ]; then cp "$out/table.txt" "$summary"; fi
