@@ -848,25 +848,28 @@ struct bee_link *bee_obj__attach_uprobe(struct bee_obj *o, const char *progname,
 		errno = -err;
 		return NULL;
 	}
-	if (sym[0] == '0' && (sym[1] == 'x' || sym[1] == 'X')) {
-		off = strtoul(sym, NULL, 16);
-	} else {
-		const char *plus = strchr(sym, '+');
-		snprintf(func, sizeof(func), "%.*s", plus ? (int)(plus - sym) : (int)strlen(sym), sym);
-		if (plus)
-			off = strtoul(plus + 1, NULL, 0);
-		uo.func_name = func;
+	/* "name", "name+0x10" or "0xADDR" to a file offset, with one clear
+	 * error for a missing or ambiguous symbol (lib/sym.c) */
+	uint64_t foff;
+	err = bee_resolve_uprobe(path, sym, &foff);
+	if (err) {
+		char why[512];
+		snprintf(why, sizeof(why), "%s", bee_last_error());
+		if (err == -ENOENT && !(sym[0] == '0' && sym[1] == 'x'))
+			pr_err("prog '%s': no symbol '%.*s' in %s", progname,
+			       (int)strcspn(sym, "+"), sym, path);
+		else
+			pr_err("prog '%s': %s", progname, why);
+		errno = -err;
+		return NULL;
 	}
-	bee_libbpf_log_capture(1);
+	off = foff;
+	(void)func;
 	bl = bpf_program__attach_uprobe_opts(prog, pid > 0 ? pid : -1, path, off, &uo);
-	bee_libbpf_log_capture(0);
 	if (!bl) {
 		err = neg_errno();
-		if (err == -ENOENT && func[0])
-			pr_err("prog '%s': no symbol '%s' in %s", progname, func, path);
-		else
-			pr_err("prog '%s': cannot attach %s to %s:%s: %s", progname,
-			       retprobe ? "uretprobe" : "uprobe", path, sym, strerror(-err));
+		pr_err("prog '%s': cannot attach %s to %s:%s: %s", progname,
+		       retprobe ? "uretprobe" : "uprobe", path, sym, strerror(-err));
 		errno = -err;
 		return NULL;
 	}

@@ -70,37 +70,43 @@
 
 /* ---- ring buffer ---- */
 
-/* Wake the reader once, when the data waiting crosses an eighth of the
- * ring, instead of for every record: bee's reader drains everything when it
- * wakes and also polls on a short timeout, so latency stays bounded while a
- * flood costs one wake-up per hundreds of records. Past half full (the
- * crossing can be missed when CPUs race), every record wakes the reader. */
+/* Wake the reader only when the data waiting crosses 1/8, 1/4, 1/2 or 3/4
+ * of the ring, instead of for every record: bee's reader drains everything
+ * when it wakes and also polls on a short timeout, so latency stays bounded
+ * while a flood costs a few wake-ups per ring-full instead of one per
+ * record. A reader that is behind is busy reading, not sleeping: waking it
+ * again would only slow the producer. */
+static __always_inline int bee_rb_crosses(__u64 before, __u64 after, __u64 ring_size)
+{
+	__u64 m1 = ring_size / 8, m2 = ring_size / 4, m3 = ring_size / 2, m4 = ring_size / 4 * 3;
+
+	return (before < m1 && after >= m1) || (before < m2 && after >= m2) ||
+	       (before < m3 && after >= m3) || (before < m4 && after >= m4);
+}
+
 static __always_inline __u64 bee_rb_flags(void *rb, __u64 ring_size, __u64 rec_size)
 {
 #ifdef BEE_RB_WAKEUP_EACH /* libbpf's default: let the kernel decide per record */
 	return 0;
 #endif
 	__u64 avail = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA);
-	__u64 mark = ring_size / 8;
 
-	if (avail >= ring_size / 2 || (avail < mark && avail + rec_size + 8 >= mark))
-		return BPF_RB_FORCE_WAKEUP;
-	return BPF_RB_NO_WAKEUP;
+	return bee_rb_crosses(avail, avail + rec_size + 8, ring_size) ? BPF_RB_FORCE_WAKEUP :
+									BPF_RB_NO_WAKEUP;
 }
 
-/* The same for a record already reserved (its size is in the data waiting):
- * wake when the data waiting lands just past the mark. */
+/* The same for a record already reserved: its size is already in the data
+ * waiting, so wake when that lands just past a mark. */
 static __always_inline __u64 bee_rb_flags_reserved(void *rb, __u64 ring_size)
 {
 #ifdef BEE_RB_WAKEUP_EACH
 	return 0;
 #endif
 	__u64 avail = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA);
-	__u64 mark = ring_size / 8;
 
-	if (avail >= ring_size / 2 || (avail >= mark && avail < mark + 256))
-		return BPF_RB_FORCE_WAKEUP;
-	return BPF_RB_NO_WAKEUP;
+	return bee_rb_crosses(avail > 256 ? avail - 256 : 0, avail, ring_size) ?
+		       BPF_RB_FORCE_WAKEUP :
+		       BPF_RB_NO_WAKEUP;
 }
 
 #define BPF_RINGBUF_OUTPUT(name, pages)                                                            \
@@ -148,17 +154,26 @@ static __always_inline __u64 bee_rb_flags_reserved(void *rb, __u64 ring_size)
 	{                                                                                          \
 		return bpf_map_delete_elem(&name, k);                                              \
 	}                                                                                          \
-	static __always_inline void name##__increment_by(key_type k, value_type n)                 \
+	static __always_inline void name##__increment_by(key_type k, __u64 n)                      \
 	{                                                                                          \
 		value_type *v = bpf_map_lookup_elem(&name, &k);                                    \
-		if (v) {                                                                           \
-			__sync_fetch_and_add(v, n);                                                \
-		} else {                                                                           \
-			bpf_map_update_elem(&name, &k, &n, BPF_NOEXIST);                           \
+		if (!v) {                                                                          \
+			/* any value type compiles; counting needs an integer one */               \
+			value_type init;                                                           \
+			__builtin_memset(&init, 0, sizeof(init));                                  \
+			bpf_map_update_elem(&name, &k, &init, BPF_NOEXIST);                        \
 			v = bpf_map_lookup_elem(&name, &k);                                        \
-			if (v && *v != n) /* lost a race with another CPU */                       \
-				__sync_fetch_and_add(v, n);                                        \
+			if (!v)                                                                    \
+				return;                                                            \
 		}                                                                                  \
+		if (sizeof(*v) == 8)                                                               \
+			__sync_fetch_and_add((__u64 *)v, n);                                       \
+		else if (sizeof(*v) == 4)                                                          \
+			__sync_fetch_and_add((__u32 *)v, (__u32)n);                                \
+		else if (sizeof(*v) == 2)                                                          \
+			*(__u16 *)v += n;                                                          \
+		else if (sizeof(*v) == 1)                                                          \
+			*(__u8 *)v += n;                                                           \
 	}                                                                                          \
 	static __always_inline void name##__increment(key_type k)                                  \
 	{                                                                                          \
