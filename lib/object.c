@@ -73,24 +73,13 @@ static bool ends_with(const char *s, const char *suf)
 	return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
-/* Sections newer than libbpf 1.1 that bee attaches itself. */
-static void set_newer_types(struct bpf_program *prog)
-{
-	static const char *cls[] = { "tc/ingress", "tc/egress", "tcx/ingress", "tcx/egress" };
-	const char *sec = bpf_program__section_name(prog);
-
-	for (size_t i = 0; i < ARRAY_SIZE(cls); i++)
-		if (!strcmp(sec, cls[i]))
-			bpf_program__set_type(prog, BPF_PROG_TYPE_SCHED_CLS);
-}
-
 static int check_programs(struct bee_obj *o)
 {
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program(prog, o->obj) {
-		if (bpf_program__type(prog) == BPF_PROG_TYPE_UNSPEC)
-			set_newer_types(prog);
+		/* sections newer than libbpf 1.1 (tc/ingress, tcx/egress, ...) */
+		bee_net_prog_fixup(prog);
 		if (bpf_program__type(prog) != BPF_PROG_TYPE_UNSPEC)
 			continue;
 		pr_err("prog '%s': unknown section '%s' (bee knows tp/, tracepoint/, raw_tp/, "
