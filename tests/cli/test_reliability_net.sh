@@ -45,21 +45,17 @@ SEC("cgroup/dev") int beerel_dev(struct bpf_cgroup_dev_ctx *c) { n++; return 1; 
 BEE_GPL;
 C
 
-# What is attached to the device (from inside its namespace) and the cgroup.
-dev_progs() { # IF -> number of programs on it, as bee and bpftool see them
-	local a b
-	a=$($NSX "$BEE" -j net list dev "$1" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
-	b=$($NSX bpftool net show dev "$1" -j | python3 -c '
-import json,sys
-n = 0
-for e in json.load(sys.stdin):
-    for k in ("xdp", "tc", "tcx"):
-        n += len(e.get(k, []))
-print(n)')
-	echo $((a + b))
+# What is attached to the device (from inside its namespace) or the cgroup,
+# as bee lists it: "[]" when nothing.
+IDS=$BEE_BUILD/tests/helpers/bpf_ids
+on_dev() { $NSX "$BEE" -j net list dev $IFA; }
+on_cg() { "$BEE" -j cgroup list "$CG"; }
+# and as bpftool sees them: the number of programs
+bpftool_dev() {
+	$NSX bpftool net show dev $IFA -j | python3 -c 'import json,sys; print(sum(len(e.get(k, [])) for e in json.load(sys.stdin) for k in ("xdp", "tc", "tcx")))'
 }
-cg_progs() {
-	bpftool cgroup show "$CG" -j 2>/dev/null | python3 -c 'import json,sys; d=sys.stdin.read().strip(); print(len(json.loads(d)) if d else 0)'
+bpftool_cg() {
+	bpftool cgroup show "$CG" -j | python3 -c 'import json,sys; d=sys.stdin.read().strip(); print(len(json.loads(d)) if d else 0)'
 }
 
 # ---- kill -9 at random points of attach and streaming ----
@@ -80,28 +76,31 @@ k9() { # KIND WHERE(dev|cgroup) BEE-ARGS...
 	for ((i = 0; i < TRIALS; i++)); do
 		$NSX "$BEE" "$@" >/dev/null 2>&1 &
 		local pid=$!
-		# 1-300 ms: from loading and attaching to streaming
-		sleep "$(printf '0.%03d' $((RANDOM % 300 + 1)))"
+		# 1-150 ms: from loading and attaching to streaming
+		sleep "$(printf '0.%03d' $((RANDOM % 150 + 1)))"
 		kill -STOP $pid 2>/dev/null
 		local progs links
 		progs=$(held_ids $pid prog); links=$(held_ids $pid link)
 		[ -n "$links" ] && streaming=$((streaming + 1))
 		kill -9 $pid 2>/dev/null; kill -CONT $pid 2>/dev/null; wait $pid 2>/dev/null
 		held=$((held + $(echo $progs $links | wc -w)))
-		local left="" on=0
-		for _ in $(seq 60); do
+		local left="" on="" all
+		for _ in $(seq 100); do
+			all=$("$IDS")
 			left=""
-			for id in $progs; do kernel_has prog "$id" && left+=" prog:$id"; done
-			for id in $links; do kernel_has link "$id" && left+=" link:$id"; done
-			if [ "$where" = dev ]; then on=$(dev_progs $IFA); else on=$(cg_progs); fi
-			[ -z "$left" ] && [ "$on" = 0 ] && break
-			sleep 0.05
+			for id in $progs; do grep -q "^prog $id " <<<"$all" && left+=" prog:$id"; done
+			for id in $links; do grep -q "^link $id " <<<"$all" && left+=" link:$id"; done
+			[ -z "$left" ] && break
+			sleep 0.03
 		done
+		if [ "$where" = dev ]; then on=$(on_dev); else on=$(on_cg); fi
 		[ -n "$left" ] && total=$((total + $(echo $left | wc -w)))
-		[ "$on" != 0 ] && attached=$((attached + on))
+		[ "$on" != "[]" ] && attached=$((attached + 1))
 	done
-	why="$TRIALS trials ($streaming killed holding a link), $held objects held at the kill, $total left in the kernel, $attached programs still attached" \
-		check "kill9_$kind" test "$total" = 0 -a "$attached" = 0 -a "$held" -gt 0
+	local bt
+	if [ "$where" = dev ]; then bt=$(bpftool_dev); else bt=$(bpftool_cg); fi
+	local why="$TRIALS trials ($streaming killed holding a link), $held objects held at the kill, $total left in the kernel, $attached trials with a program still attached, bpftool sees $bt"
+	check "kill9_$kind" test "$total" = 0 -a "$attached" = 0 -a "$bt" = 0 -a "$held" -gt 0
 	echo "# kill9_$kind: $why"
 }
 k9 xdp_generic dev run "$EX/xdp-example.bpf.c" --dev $IFA --xdp-mode generic -q --no-maps
