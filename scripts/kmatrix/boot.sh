@@ -14,6 +14,7 @@
 #
 # KMX_ACCEL=kvm|tcg   default: kvm only when /dev/kvm opens and the CPU
 #                     shows vmx/svm (nested KVM without them is unusably slow)
+# KMX_CPU (-cpu model; host with KVM, max with TCG)
 # KMX_MEM (MiB, 2048), KMX_SMP (2), KMX_TIMEOUT (seconds, 170)
 # Exit status: qemu's (124 when the timeout ended it).
 set -uo pipefail
@@ -32,9 +33,9 @@ if [ -z "$accel" ]; then
 	fi
 fi
 if [ "$accel" = kvm ]; then
-	acc=(-accel kvm -cpu host)
+	acc=(-accel kvm -cpu "${KMX_CPU:-host}")
 else
-	acc=(-accel tcg,thread=multi -cpu max)
+	acc=(-accel tcg,thread=multi -cpu "${KMX_CPU:-max}")
 fi
 drive=() disks=
 letters=(a b c d e f)
