@@ -242,6 +242,9 @@ static int elf_sanity(const void *buf, size_t size, const char *name)
 			err = -EINVAL;
 			goto out;
 		}
+		/* a file may hold several .BTF sections: check each (libbpf
+		 * uses the last), freeing the one checked before */
+		btf__free(btf);
 		btf = btf__new(d->d_buf, d->d_size);
 		if (!btf) {
 			snprintf(why, sizeof(why), "malformed .BTF: %s", strerror(errno));
