@@ -34,7 +34,7 @@ static char first_err[512];
 
 static int help(void)
 {
-	printf("Usage: bee cleanup [--dry-run]\n"
+	printf("Usage: bee cleanup [--dry-run] [-j]\n"
 	       "       bee cleanup help\n"
 	       "\n"
 	       "Lists and removes what bee left in the kernel that outlives a process:\n"
@@ -396,6 +396,10 @@ static int cmd_cleanup(int argc, char **argv)
 			return help();
 		if (!strcmp(argv[i], "-n") || (strlen(argv[i]) > 2 && cli_is(argv[i], "--dry-run")))
 			dry_run = true;
+		else if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+			json_output = true; /* also after the command, as its usage shows */
+		else if (!strcmp(argv[i], "-p") || !strcmp(argv[i], "--pretty"))
+			json_output = pretty_output = true;
 		else
 			return cli_usage("cleanup: unexpected '%s'", argv[i]);
 	}

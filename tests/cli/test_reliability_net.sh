@@ -155,7 +155,7 @@ a0=$(on_dev $IFA) b0=$(on_dev $IFB) c0=$(cgs)
 expect cleanup_before "dev A: $a0, dev B: $b0, cgroup: $c0" \
 	'[ "$a0" = "tc/egress tcx/ingress xdp/generic" ] && [ "$b0" = "tc/egress xdp/generic" ] && [ "$c0" = "device/attach egress/link ingress/attach" ]'
 # --dry-run lists the five, removes none
-dry=$($NSX $BEE -j cleanup --dry-run)
+dry=$($NSX $BEE cleanup --dry-run -j)
 expect cleanup_dry_run_lists "$dry" '[ "$(echo "$dry" | kinds)" = "cgroup link link link tc" ] && [ "$(echo "$dry" | js "sum(e[\"removed\"] for e in d)")" = 0 ] && [ "$(on_dev $IFA)" = "$a0" ] && [ "$(cgs)" = "$c0" ]'
 out=$($NSX $BEE -j cleanup); rc=$?
 expect cleanup_removes_bees "rc $rc: $out" '[ $rc = 0 ] && [ "$(echo "$out" | kinds)" = "cgroup link link link tc" ] && [ "$(echo "$out" | js "sum(e[\"removed\"] for e in d)")" = 5 ]'
