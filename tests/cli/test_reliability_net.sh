@@ -123,7 +123,7 @@ cat >"$T/cleanup.sh" <<EOF
 set -u
 mount -t bpf bpf /sys/fs/bpf || { echo "FAIL cleanup_setup: cannot mount a private bpffs"; exit 0; }
 export BEE_RUN_DIR=$T/run BEE_CACHE_DIR=$T/cache
-NSX="$NSX" BEE=$BEE IFA=$IFA IFB=$IFB NS=$NS CG=$CG T=$T P=$P OBJX=$OBJX OBJT=$OBJT
+NSX="$NSX" BEE=$BEE EXC=$EX IFA=$IFA IFB=$IFB NS=$NS CG=$CG T=$T P=$P OBJX=$OBJX OBJT=$OBJT
 . "$T/cleanup-body.sh"
 EOF
 cat >"$T/cleanup-body.sh" <<'EOF'
@@ -174,6 +174,15 @@ ip netns exec $NS tc filter add dev $IFA ingress bpf da obj $OBJT sec tc/ingress
 nrec=$(ls $T/run/attached | wc -l)
 out4=$($NSX $BEE -j cleanup)
 expect cleanup_stale_record_touches_nothing "records $nrec, $out4, dev A: $(on_dev $IFA)" '[ "$nrec" = 1 ] && [ "$out4" = "[]" ] && [ "$(on_dev $IFA)" = "tc/ingress" ] && [ -z "$(ls -A $T/run/attached)" ]'
+# legacy tc filters outlive a bee run killed with -9; cleanup finds them
+ip netns exec $NS tc filter del dev $IFA ingress
+BEE_TC_LEGACY=1 $B run $EXC/tc-example.bpf.c --dev $IFA -q --no-maps >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 200); do [ "$(on_dev $IFA)" = "tc/egress tc/ingress" ] && break; sleep 0.05; done
+kill -9 $pid; wait $pid 2>/dev/null
+left=$(on_dev $IFA)
+out5=$($NSX $BEE -j cleanup)
+expect cleanup_after_kill9_legacy_tc "left after kill -9: $left; cleanup: $out5; now: $(on_dev $IFA)" '[ "$left" = "tc/egress tc/ingress" ] && [ "$(echo "$out5" | kinds)" = "tc tc" ] && [ -z "$(on_dev $IFA)" ]'
 # leave nothing: the others' attachments removed the way they were made
 ip -n $NS link set dev $IFB xdpgeneric off
 bpftool cgroup detach $CG ingress pinned /sys/fs/bpf/beerel-skb-$P
