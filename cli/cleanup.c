@@ -338,7 +338,7 @@ static int clean_records(void)
 	while ((e = readdir(d))) {
 		char path[4096 + 300], line[4200] = "";
 		unsigned long long ns = 0;
-		int r, nsfd = -1;
+		int r, nsfd = -1, failed_before = failed;
 		size_t len;
 		FILE *f;
 
@@ -377,7 +377,7 @@ static int clean_records(void)
 		}
 		/* done, stale or unreadable: the record goes (bee_cgroup__detach
 		 * already removed its own) */
-		if (!dry_run && (r <= 0 || (r == 1 && !failed)))
+		if (!dry_run && (r <= 0 || failed == failed_before))
 			unlink(path);
 	}
 	closedir(d);
