@@ -24,7 +24,9 @@ seed() { # TARGET DIR
 		done ;;
 	fuzz_btf_fmt)
 		for o in "$build"/examples/*.bpf.o; do
-			llvm-objcopy -O binary --only-section=.BTF "$o" "$d/tmp.btf" 2>/dev/null || continue
+			# --dump-section: -O binary drops .BTF, which is not an ALLOC section
+			llvm-objcopy --dump-section .BTF="$d/tmp.btf" "$o" "$d/tmp.o" 2>/dev/null || continue
+			rm -f "$d/tmp.o"
 			python3 -c 'import struct,sys; b=open(sys.argv[1],"rb").read(); sys.stdout.buffer.write(struct.pack("<I",len(b))+b+bytes(range(64)))' "$d/tmp.btf" >"$d/$(basename "$o").seed"
 			rm -f "$d/tmp.btf"
 		done ;;
