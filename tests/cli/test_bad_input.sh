@@ -14,6 +14,8 @@ IDS=$BEE_BUILD/tests/helpers/bpf_ids
 EX=$BEE_BUILD/examples
 P=$$
 FS=/sys/fs/bpf
+# bee mounts bpffs when it needs it; the fixtures need it first
+[ "$(stat -f -c %T $FS 2>/dev/null)" = bpf_fs ] || mount -t bpf bpf $FS
 CGROOT=$(python3 -c 'import sys
 for l in open("/proc/mounts"):
     f = l.split()
