@@ -300,5 +300,29 @@ row nocap_net_attach 1 '^bee: object '\''.*beebad_xdp.bpf.c'\'': prog '\''beebad
 row nocap_perf_event 1 '^bee: prog '\''beebad_perf'\'': cannot load: Operation not permitted' capsh:cap_perfmon,cap_sys_admin $B run "$F/beebad_perf.bpf.c"
 row nocap_profile 1 '^bee: profile: prog '\''do_sample'\'': cannot load: Operation not permitted' capsh:cap_perfmon,cap_sys_admin $B profile --duration 1
 
+# -- the other commands and tools
+row sym_unknown_command 2 '^bee: unknown command '\''beebad'\''' $B sym beebad
+row sym_unknown_pid 1 '^bee: sym: no process with pid 999999999$' $B sym addr 999999999 0x1000
+row sym_unknown_function 1 '^bee: sym: binary '\''/bin/true'\'': no function '\''beebad_nosuch'\''$' $B sym offset /bin/true beebad_nosuch
+row sym_unknown_library 1 '^bee: sym: library '\''beebad_nosuch'\'': not found' $B sym library beebad_nosuch
+row tracepoint_no_match 1 '^bee: no tracepoint matches '\''beebad_nosuch\*'\''$' $B tracepoint list 'beebad_nosuch*'
+row map_dump_unknown_id 1 '^bee: map id 4000000000: no such map$' $B map dump id $NOID
+row map_pin_unknown_id 1 '^bee: map id 4000000000: no such map$' $B map pin id $NOID "$FS/beebad-$P-new"
+row link_pin_unknown_id 1 '^bee: link id 4000000000: no such link$' $B link pin id $NOID "$FS/beebad-$P-new"
+row link_unknown_command 2 '^bee: unknown command '\''beebad'\''' $B link beebad
+row prog_tracelog_unknown_instance 1 '^bee: prog tracelog: cannot open '\''.*/instances/beebad_nosuch/trace_pipe'\'': No such file or directory$' $B prog tracelog instance beebad_nosuch
+row cgroup_tree_missing 1 '^bee: cgroup tree: cgroup '\''/nonexistent/beebad'\'': No such file or directory$' $B cgroup tree /nonexistent/beebad
+row feature_prefix_needs_value 2 '^bee: feature probe: '\''prefix'\'' needs a value$' $B feature probe kernel macros prefix
+row bpfsnoop_unknown_option 2 '^bee: bpfsnoop: unknown option '\''--beebad'\''' $B bpfsnoop --beebad
+row devguard_unknown_option 2 '^bee: devguard: unknown option '\''--beebad'\''' $B devguard --beebad
+row cgfw_missing_value 2 '^bee: cgfw: unknown option '\''-.'\'' or missing value' $B cgfw --deny-port
+row execsnoop_bad_duration 2 '^bee: execsnoop: --duration x: want a positive number of seconds$' $B execsnoop --duration x
+row opensnoop_unknown_pid 1 '^bee: opensnoop: --pid 999999999: no such process$' $B opensnoop -p 999999999
+row opensnoop_bad_tid 2 '^bee: opensnoop: --tid abc: want a thread id$' $B opensnoop --tid abc
+row runqlat_unknown_pid 1 '^bee: runqlat: --pid 999999999: no such process$' $B runqlat -p 999999999
+row syslat_unknown_pid 1 '^bee: syslat: --pid 999999999: no such process$' $B syslat -p 999999999
+row tcpconnect_unknown_option 2 '^bee: tcpconnect: unknown option '\''--beebad'\''$' $B tcpconnect --beebad
+row bashreadline_unknown_option 2 '^bee: bashreadline: unknown option '\''--beebad'\''$' $B bashreadline --beebad
+
 if [ -n "$DISCOVER" ]; then exit 0; fi
 why="$rows rows" check bad_input_rows_at_least_70 test "$rows" -ge 70

@@ -1233,7 +1233,12 @@ static int bpfsnoop_main(int argc, char **argv)
 		case 'h':
 			return help();
 		default:
-			return cli_usage("bpfsnoop: unknown option (see 'bee bpfsnoop --help')");
+			/* name the option: optopt for a short one, else the word */
+			if (optopt)
+				return cli_usage("bpfsnoop: unknown option '-%c' or missing value (see 'bee bpfsnoop --help')",
+						 optopt);
+			return cli_usage("bpfsnoop: unknown option '%s' (see 'bee bpfsnoop --help')",
+					 argv[optind - 1]);
 		}
 	}
 	if (optind < argc && s.target)

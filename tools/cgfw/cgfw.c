@@ -138,7 +138,12 @@ static int cgfw_main(int argc, char **argv)
 		case 'h':
 			return help();
 		default:
-			return cli_usage("cgfw: unknown option (see 'bee cgfw --help')");
+			/* name the option: optopt for a short one, else the word */
+			if (optopt)
+				return cli_usage("cgfw: unknown option '-%c' or missing value (see 'bee cgfw --help')",
+						 optopt);
+			return cli_usage("cgfw: unknown option '%s' (see 'bee cgfw --help')",
+					 argv[optind - 1]);
 		}
 	}
 	if (!cgroup)

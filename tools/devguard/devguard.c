@@ -208,7 +208,12 @@ static int devguard_main(int argc, char **argv)
 		case 'h':
 			return help();
 		default:
-			return cli_usage("devguard: unknown option (see 'bee devguard --help')");
+			/* name the option: optopt for a short one, else the word */
+			if (optopt)
+				return cli_usage("devguard: unknown option '-%c' or missing value (see 'bee devguard --help')",
+						 optopt);
+			return cli_usage("devguard: unknown option '%s' (see 'bee devguard --help')",
+					 argv[optind - 1]);
 		}
 	}
 	if (!cgroup)
