@@ -352,7 +352,12 @@ struct pr {
 	const struct btf *btf;
 	bool json;
 	bool raw_chars;
+	unsigned long steps; /* values printed, against MAX_STEPS */
 };
+
+/* Damaged BTF can nest arrays and structs of size 0 so that a value of no
+ * bytes holds 16^64 of them; real values hold far fewer than this. */
+#define MAX_STEPS (1UL << 22)
 
 static int fmt_value(struct pr *pr, uint32_t id, struct loc l, int depth);
 
@@ -600,6 +605,13 @@ static int fmt_array(struct pr *pr, uint32_t id, const struct btf_type *t, struc
 	}
 	if (off > l.avail || (uint64_t)esz * a->nelems > l.avail - off)
 		return too_short(pr, id, off + (uint64_t)esz * a->nelems, l.avail);
+	/* Elements of size 0 take no room, so the size check above bounds
+	 * nothing: damaged BTF can claim 4 billion of them (found by
+	 * fuzz_btf_fmt). Real C has at most a few (struct {} x[N]). */
+	if (!esz && a->nelems > 16) {
+		pr_err("type [%u]: array of %u elements of size 0", id, a->nelems);
+		return -EINVAL;
+	}
 	if (!pr->raw_chars && is_char_array(pr->btf, t)) {
 		if (pr->json)
 			bee_buf_json_strn(pr->b, (const char *)l.data + off, a->nelems);
@@ -757,6 +769,10 @@ static int fmt_value(struct pr *pr, uint32_t id, struct loc l, int depth)
 	if (depth > MAX_DEPTH) {
 		pr_err("type [%u]: nested deeper than %d levels", id, MAX_DEPTH);
 		return -ELOOP;
+	}
+	if (++pr->steps > MAX_STEPS) {
+		pr_err("type [%u]: more than %lu values in one", id, MAX_STEPS);
+		return -E2BIG;
 	}
 	t = skip_mods(pr->btf, id, true, &rid);
 	if (!t) {
