@@ -6,8 +6,9 @@
  * are opened with wakeup_events > 1 and bee.bpf.h's ring buffer macros wake
  * the reader only when the ring fills up, so bee_events__poll() waits with a
  * bounded timeout and then drains every buffer whether or not it was woken.
- * Lost records: the kernel's PERF_RECORD_LOST counts for perf buffers; for
- * ring buffers, the `__bee_lost__MAP` counter the macros keep in .bss.
+ * Lost records: the `__bee_lost__MAP` counter bee.bpf.h's macros keep in
+ * .bss for both kinds; for perf buffers declared otherwise, the kernel's
+ * PERF_RECORD_LOST counts.
  */
 #include <linux/perf_event.h>
 #include <stdio.h>
@@ -25,6 +26,8 @@ struct perf_src {
 	struct bee_events *ev;
 	bee_event_fn fn;
 	void *ctx;
+	const volatile uint64_t *lost; /* the program's own count, if it keeps one */
+	uint64_t kernel_lost;          /* from PERF_RECORD_LOST */
 };
 
 struct ring_src {
@@ -41,7 +44,7 @@ struct bee_events {
 	size_t perf_cnt;
 	struct ring_src **rings;
 	size_t ring_cnt;
-	uint64_t received, perf_lost;
+	uint64_t received;
 	size_t perf_pages;
 	unsigned wakeup;
 	int stop_err; /* a callback's non-zero return stops the poll */
@@ -96,7 +99,7 @@ static enum bpf_perf_event_ret perf_cb(void *ctx, int cpu, struct perf_event_hea
 			struct perf_event_header h;
 			uint64_t id, lost;
 		} *r = (void *)hdr;
-		s->ev->perf_lost += r->lost;
+		s->kernel_lost += r->lost;
 	}
 	return LIBBPF_PERF_EVENT_CONT;
 }
@@ -138,7 +141,8 @@ static int add_ring(struct bee_events *ev, int fd, const volatile uint64_t *lost
 	return err;
 }
 
-static int add_perf(struct bee_events *ev, int fd, bee_event_fn fn, void *ctx)
+static int add_perf(struct bee_events *ev, int fd, const volatile uint64_t *lost, bee_event_fn fn,
+		    void *ctx)
 {
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_SOFTWARE,
@@ -155,6 +159,7 @@ static int add_perf(struct bee_events *ev, int fd, bee_event_fn fn, void *ctx)
 	s->ev = ev;
 	s->fn = fn;
 	s->ctx = ctx;
+	s->lost = lost;
 	n = realloc(ev->perf, (ev->perf_cnt + 1) * sizeof(*n));
 	if (!n) {
 		free(s);
@@ -180,7 +185,7 @@ int bee_events__add_fd(struct bee_events *ev, int map_fd, bee_event_fn fn, void 
 	if (info.type == BPF_MAP_TYPE_RINGBUF)
 		return add_ring(ev, map_fd, NULL, fn, ctx);
 	if (info.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
-		return add_perf(ev, map_fd, fn, ctx);
+		return add_perf(ev, map_fd, NULL, fn, ctx);
 	pr_err("map '%s' is neither a ring buffer nor a perf event array", info.name);
 	return -EINVAL;
 }
@@ -244,7 +249,7 @@ int bee_events__add(struct bee_events *ev, struct bee_obj *obj, const char *map_
 		err = add_ring(ev, fd, lost_counter(obj, map_name), fn, ctx);
 		break;
 	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
-		err = add_perf(ev, fd, fn, ctx);
+		err = add_perf(ev, fd, lost_counter(obj, map_name), fn, ctx);
 		break;
 	default:
 		pr_err("map '%s' is neither a ring buffer nor a perf event array", map_name);
@@ -294,8 +299,10 @@ int bee_events__fd(const struct bee_events *ev)
 
 uint64_t bee_events__lost(const struct bee_events *ev)
 {
-	uint64_t lost = ev->perf_lost;
+	uint64_t lost = 0;
 
+	for (size_t i = 0; i < ev->perf_cnt; i++)
+		lost += ev->perf[i]->lost ? *ev->perf[i]->lost : ev->perf[i]->kernel_lost;
 	for (size_t i = 0; i < ev->ring_cnt; i++)
 		if (ev->rings[i]->lost)
 			lost += *ev->rings[i]->lost;

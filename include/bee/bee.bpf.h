@@ -47,8 +47,10 @@
  * the type in BTF; bee finds `__bee_event__MAP` and decodes by its pointee. */
 #define BEE_EVENT(map, type) type *__bee_event__##map __attribute__((used))
 
-/* Records that could not be written to ring buffer `map` (ring full). bee
- * reads `__bee_lost__MAP` from .bss and reports it with the kernel's count. */
+/* Records that could not be written to output map `map` (buffer full). bee
+ * reads `__bee_lost__MAP` from .bss; for a perf buffer declared this way it
+ * is used instead of the kernel's LOST records, which are not exact on
+ * every kernel. */
 #define __BEE_LOST(map) __bee_lost__##map
 
 /* ---- perf buffer ---- */
@@ -59,9 +61,13 @@
 		__uint(key_size, sizeof(int));                                                     \
 		__uint(value_size, sizeof(int));                                                   \
 	} name SEC(".maps");                                                                       \
+	__u64 __BEE_LOST(name) SEC(".bss");                                                        \
 	static __always_inline long name##__perf_submit(void *ctx, void *data, __u64 size)         \
 	{                                                                                          \
-		return bpf_perf_event_output(ctx, &name, BPF_F_CURRENT_CPU, data, size);           \
+		long r = bpf_perf_event_output(ctx, &name, BPF_F_CURRENT_CPU, data, size);         \
+		if (r) /* counted here: exact on every kernel, unlike LOST records */              \
+			__sync_fetch_and_add(&__BEE_LOST(name), 1);                                \
+		return r;                                                                          \
 	}                                                                                          \
 	static __always_inline long name##__submit(void *ctx, void *data, __u64 size)              \
 	{                                                                                          \
