@@ -236,10 +236,12 @@ static void test_cgfw_connect(void **state)
 			fail_msg("attach %s: %s", hooks[i], bee_last_error());
 	}
 	/* a listener outside the cgroup on the denied port and another */
-	t_sh(NULL, "(%s listen %d 3 >/dev/null &); (%s listen %d 3 >/dev/null &)", h, port_base, h,
+	t_sh(NULL, "(%s listen %d 20 >/dev/null &); (%s listen %d 20 >/dev/null &)", h, port_base, h,
 	     port_base + 1);
-	for (int i = 0; i < 100 && strcmp(run(false, "%s connect 127.0.0.1 %d", h, port_base + 1), "ok"); i++)
-		usleep(20000);
+	/* both listeners ready (slow machines and emulated kernels included) */
+	for (int p = 0; p < 2; p++)
+		for (int i = 0; i < 500 && strcmp(run(false, "%s connect 127.0.0.1 %d", h, port_base + p), "ok"); i++)
+			usleep(20000);
 	t_streq("connect to the denied port inside", "EPERM",
 		run(true, "%s connect 127.0.0.1 %d", h, port_base));
 	t_streq("connect to the denied port outside", "ok",

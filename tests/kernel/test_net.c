@@ -127,7 +127,7 @@ static int udp(bool from_b, int port, int n, int size)
 	/* the receiver stops once the sender is done and the wire is quiet */
 	t_sh(&out,
 	     "R=$(mktemp); rm -f $R.sent; ip netns exec %1$s %2$s recv %3$d %4$d 10000 $R.sent > $R & p=$!; "
-	     "for i in $(seq 500); do grep -q ready $R && break; sleep 0.01; done; "
+	     "for i in $(seq 2000); do grep -q ready $R && break; sleep 0.01; done; "
 	     "ip netns exec %6$s %2$s send %5$s %3$d %4$d %7$d > /dev/null; touch $R.sent; wait $p; "
 	     "tail -n1 $R; rm -f $R $R.sent",
 	     rx_ns, t_bpath("tests/helpers/net_udp"), port, n, dst, tx_ns, size);
