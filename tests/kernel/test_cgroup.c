@@ -236,7 +236,7 @@ static void test_cgfw_connect(void **state)
 			fail_msg("attach %s: %s", hooks[i], bee_last_error());
 	}
 	/* a listener outside the cgroup on the denied port and another */
-	t_sh(NULL, "(%s listen %d 20 >/dev/null &); (%s listen %d 20 >/dev/null &)", h, port_base, h,
+	t_sh(NULL, "(%s listen %d 120 >/dev/null &); (%s listen %d 120 >/dev/null &)", h, port_base, h,
 	     port_base + 1);
 	/* both listeners ready (slow machines and emulated kernels included) */
 	for (int p = 0; p < 2; p++)
@@ -278,6 +278,9 @@ static void test_cgfw_connect(void **state)
 		run(true, "%s connect 127.0.0.1 %d", h, port_base));
 	t_eq("nothing left at connect4", 0, progs_on("connect4"));
 	t_eq("nothing left at egress", 0, progs_on("egress"));
+	/* the listeners live long enough for an emulated kernel; end them */
+	t_sh(NULL, "pkill -f '^%s listen %d 120$'; pkill -f '^%s listen %d 120$'", h, port_base, h,
+	     port_base + 1);
 	bee_obj__close(obj);
 }
 
