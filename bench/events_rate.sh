@@ -64,7 +64,7 @@ for r in "${results[@]}"; do
 	rt=$(echo "$2 / $4" | bc -l)
 	rate[$1]=$rt
 	printf '%-24s %10d %10d %8.2f %12.0f   (generator %.2f s)\n' "$1" "$2" "$3" "$4" "$rt" "$5"
-	if [ $(( $2 + $3 )) -ne "$N" ]; then echo "  $1: delivered + lost = $(( $2 + $3 )), produced $N: MISMATCH"; fi
+	if [ $(( $2 + $3 )) -ne "$N" ]; then echo "  $1: delivered + lost = $(( $2 + $3 )) of $N produced: $(( N - $2 - $3 )) records lost without being counted"; fi
 done
 [ -n "${rate[bpftrace]:-}" ] && printf 'bee / bpftrace printf: %.1fx (target >= 5x)\n' "$(echo "${rate[bee]} / ${rate[bpftrace]}" | bc -l)"
 printf 'bee / minimal libbpf consumer (wake-up per record): %.2fx\n' "$(echo "${rate[bee]} / ${rate[libbpf_default]}" | bc -l)"
