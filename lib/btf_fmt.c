@@ -293,8 +293,12 @@ static void type_desc(const struct btf *btf, uint32_t id, char *out, size_t n)
 static unsigned __int128 read_bits(const unsigned char *p, uint32_t bit_off, uint32_t nr_bits)
 {
 	unsigned __int128 v = 0;
-	uint32_t first = bit_off / 8, last = (bit_off + nr_bits + 7) / 8, shift = bit_off % 8;
+	uint32_t first, last, shift = bit_off % 8;
 
+	if (nr_bits > 128) /* callers check; never past v, whatever the BTF says */
+		nr_bits = 128;
+	first = bit_off / 8;
+	last = (bit_off + nr_bits + 7) / 8;
 	if (!shift && nr_bits % 8 == 0) {
 		memcpy(&v, p + first, nr_bits / 8);
 		return v;
@@ -310,9 +314,13 @@ static unsigned __int128 read_bits(const unsigned char *p, uint32_t bit_off, uin
 
 static void write_bits(unsigned char *p, uint32_t bit_off, uint32_t nr_bits, unsigned __int128 v)
 {
-	uint32_t first = bit_off / 8, last = (bit_off + nr_bits + 7) / 8, shift = bit_off % 8;
+	uint32_t first, last, shift = bit_off % 8;
 	unsigned __int128 mask, old = 0;
 
+	if (nr_bits > 128) /* callers check; never past v, whatever the BTF says */
+		nr_bits = 128;
+	first = bit_off / 8;
+	last = (bit_off + nr_bits + 7) / 8;
 	if (!shift && nr_bits % 8 == 0) {
 		memcpy(p + first, &v, nr_bits / 8);
 		return;
@@ -1265,6 +1273,9 @@ static int parse_enum(struct ps *ps, uint32_t id, const struct btf_type *t, unsi
 	}
 	if (!bits)
 		bits = t->size * 8;
+	/* as fmt_enum: damaged BTF may claim a 105-byte enum (fuzz_btf_fmt) */
+	if (t->size > 8 || bits > 64)
+		return ps_err(ps, "enum of %u bytes (%u bits)", t->size, bits);
 	if (tok[0] == '-' || isdigit((unsigned char)tok[0]) || tok[0] == '\'')
 		return store_int(ps, tok, id, btf_kflag(t), false, out, avail, bit_off, bits);
 	/* NAME or NAME|NAME|... */
