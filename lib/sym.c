@@ -622,11 +622,13 @@ static Elf *find_debug_file(struct bin *b, Elf *e, const char *real_path, const 
 		if (!name || strcmp(name, ".gnu_debuglink"))
 			continue;
 		data = elf_getdata(scn, NULL);
-		if (!data || data->d_size < 8)
+		/* a NOBITS section has a size but no data */
+		if (!data || !data->d_buf || data->d_size < 8)
 			return NULL;
 		link = data->d_buf;
 		ln = strnlen(link, data->d_size);
-		if (ln + 1 + 4 > data->d_size || strchr(link, '/'))
+		/* the name, its NUL, padding to 4, then the 4-byte CRC */
+		if (((ln + 4) & ~(size_t)3) + 4 > data->d_size || strchr(link, '/'))
 			return NULL;
 		memcpy(&crc, (char *)data->d_buf + ((ln + 4) & ~(size_t)3), 4);
 		snprintf(dir, sizeof(dir), "%s", real_path);
