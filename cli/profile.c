@@ -32,6 +32,12 @@ struct profile_key {
 	int32_t kstack;
 	int32_t ustack;
 	char comm[16];
+	uint64_t mm;
+};
+struct proc_id {
+	uint32_t pid;
+	uint32_t pad;
+	uint64_t mm;
 };
 #define NO_STACK (-2)
 
@@ -42,6 +48,7 @@ struct pstack {
 
 struct procsyms {
 	pid_t pid;
+	uint64_t mm;		/* the address space; 0 (with -p): any */
 	struct bee_syms *syms; /* NULL: process gone */
 };
 
@@ -128,13 +135,13 @@ static pid_t tgid_of(pid_t pid)
 	return tgid;
 }
 
-static struct bee_syms *syms_for(struct profile *pr, pid_t pid)
+static struct bee_syms *syms_for(struct profile *pr, pid_t pid, uint64_t mm)
 {
 	BEE_OPTS(bee_syms_opts, so, .lines = pr->lines > 0);
 	struct procsyms *p;
 
 	for (size_t i = 0; i < pr->proc_cnt; i++)
-		if (pr->procs[i].pid == pid)
+		if (pr->procs[i].pid == pid && (!pr->procs[i].mm || pr->procs[i].mm == mm))
 			return pr->procs[i].syms;
 	if (pr->proc_cnt == pr->proc_cap) {
 		size_t cap = pr->proc_cap ? pr->proc_cap * 2 : 16;
@@ -147,22 +154,25 @@ static struct bee_syms *syms_for(struct profile *pr, pid_t pid)
 	}
 	p = &pr->procs[pr->proc_cnt++];
 	p->pid = pid;
+	p->mm = mm;
 	/* a process that exited has no maps left: its frames stay unknown */
 	p->syms = bee_syms__new(pid, &so);
 	return p->syms;
 }
 
-/* A pid sampled for the first time: read its maps and binaries now. */
+/* A process (or a pid after an exec) sampled for the first time: read its
+ * maps and binaries now. Samples taken in the fork child before its exec
+ * keep the parent's maps, those after it get the new program's. */
 static int on_new_pid(void *ctx, void *data, size_t size)
 {
 	struct profile *pr = ctx;
 	struct bee_syms *s;
-	uint32_t pid;
+	struct proc_id id;
 
-	if (size < sizeof(pid))
+	if (size < sizeof(id))
 		return 0;
-	memcpy(&pid, data, sizeof(pid));
-	s = syms_for(pr, pid);
+	memcpy(&id, data, sizeof(id));
+	s = syms_for(pr, id.pid, id.mm);
 	if (s)
 		bee_syms__load(s);
 	return 0;
@@ -207,8 +217,8 @@ static int read_counts(struct profile *pr, int counts_fd)
 
 /* Frame names for folded stacks: no offsets (so that samples in one
  * function merge), unknown frames named by their module. */
-static void fold_name(struct profile *pr, pid_t pid, uint64_t ip, size_t i, bool kernel, char *buf,
-		      size_t sz)
+static void fold_name(struct profile *pr, const struct profile_key *k, uint64_t ip, size_t i,
+		      bool kernel, char *buf, size_t sz)
 {
 	struct bee_sym sym;
 	const char *base;
@@ -217,7 +227,7 @@ static void fold_name(struct profile *pr, pid_t pid, uint64_t ip, size_t i, bool
 	if (kernel) {
 		err = bee_ksyms__find(pr->ks, i ? ip - 1 : ip, &sym);
 	} else {
-		struct bee_syms *s = syms_for(pr, pid);
+		struct bee_syms *s = syms_for(pr, k->pid, k->mm);
 
 		if (s) {
 			/* folded frames carry no lines: skip the DWARF work */
@@ -257,11 +267,11 @@ static int add_to_flame(struct profile *pr, struct bee_flame *f, const struct ps
 	if (s->key.ustack < 0 && s->key.ustack != NO_STACK && s->key.ustack != -EFAULT)
 		snprintf(names[n++], sizeof(names[0]), "[missing user stack]");
 	for (int i = un - 1; i >= 0; i--)
-		fold_name(pr, s->key.pid, uips[i], i, false, names[n++], sizeof(names[0]));
+		fold_name(pr, &s->key, uips[i], i, false, names[n++], sizeof(names[0]));
 	if (s->key.kstack < 0 && s->key.kstack != NO_STACK && s->key.kstack != -EFAULT)
 		snprintf(names[n++], sizeof(names[0]), "[missing kernel stack]_[k]");
 	for (int i = kn - 1; i >= 0; i--)
-		fold_name(pr, s->key.pid, kips[i], i, true, names[n++], sizeof(names[0]));
+		fold_name(pr, &s->key, kips[i], i, true, names[n++], sizeof(names[0]));
 	for (int i = 0; i < n; i++) {
 		/* ';' separates frames in folded lines */
 		for (char *c = names[i]; *c; c++)
@@ -277,7 +287,7 @@ static void print_frames(struct profile *pr, const struct pstack *s, bool kernel
 {
 	uint64_t ips[BEE_STACK_MAX_DEPTH];
 	int32_t id = kernel ? s->key.kstack : s->key.ustack;
-	struct bee_syms *us = kernel ? NULL : syms_for(pr, s->key.pid);
+	struct bee_syms *us = kernel ? NULL : syms_for(pr, s->key.pid, s->key.mm);
 	char buf[1024];
 	int n;
 
@@ -655,7 +665,7 @@ static int cmd_profile(int argc, char **argv)
 	if (target_syms) {
 		pr.procs = calloc(1, sizeof(*pr.procs));
 		if (pr.procs) {
-			pr.procs[0] = (struct procsyms){ pr.pid, target_syms };
+			pr.procs[0] = (struct procsyms){ pr.pid, 0, target_syms };
 			pr.proc_cnt = pr.proc_cap = 1;
 			target_syms = NULL;
 		}

@@ -143,6 +143,23 @@ else
 	fail profile_exited_process_named "exit $rc: $(grep '^spinshort' "$tmp/short_all.folded" | head -3) $(cat "$tmp/short_all.err")"
 fi
 
+# ---- a pid sampled before its exec (a busy shell) and again after it: the
+# samples after the exec are named from the new program, not the shell's maps
+cp "$SPIN" "$tmp/spinexec"
+"$BEE" profile -d 4 -F 99 -n 0 --folded "$tmp/exec_all.folded" >/dev/null 2>"$tmp/exec_all.err" &
+prof=$!
+sleep 0.5
+bash -c 'end=$((SECONDS + 2)); while [ $SECONDS -lt $end ]; do :; done; exec "$0" 1' "$tmp/spinexec" >/dev/null
+rm -f "$tmp/spinexec"
+wait "$prof"
+rc=$?
+if [ $rc -eq 0 ] && grep -qE '^bash;' "$tmp/exec_all.folded" &&
+	grep -qE '^spinexec;(.*;)?spin_hot [0-9]+$' "$tmp/exec_all.folded"; then
+	ok profile_exec_renamed
+else
+	fail profile_exec_renamed "exit $rc: $(grep -E '^(spinexec|bash);' "$tmp/exec_all.folded" | cut -c1-120 | head -3) $(cat "$tmp/exec_all.err")"
+fi
+
 # ---- a pid that exits mid-run: stops early, says so, still names its frames
 "$SPIN" 1 >/dev/null &
 short=$!

@@ -12,6 +12,16 @@ struct profile_key {
 	__s32 kstack; /* stack id, or -errno from bpf_get_stackid */
 	__s32 ustack;
 	char comm[16];
+	__u64 mm; /* the address space: a new one after each exec */
+};
+
+/* A process as user space symbolises it: its pid and the address space
+ * the sample ran in, so a pid sampled between fork and exec and again
+ * after the exec is read twice, with the maps of each. */
+struct proc_id {
+	__u32 pid;
+	__u32 pad;
+	__u64 mm;
 };
 
 /* 0: every process (not the idle task) */
@@ -22,13 +32,13 @@ const volatile bool user_only = false;
 BPF_HASH(counts, struct profile_key, __u64, 40960);
 BPF_STACK_TRACE(stacks, 16384);
 
-/* Profiling every process: each pid seen for the first time is sent to
- * user space, which reads its maps and binaries at once, so that processes
- * that exit before the end still get named frames. */
+/* Profiling every process: each (pid, address space) seen for the first
+ * time is sent to user space, which reads its maps and binaries at once, so
+ * that processes that exit before the end still get named frames. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__type(key, struct proc_id);
 	__type(value, __u8);
 } seen_pids SEC(".maps");
 
@@ -59,13 +69,15 @@ int do_sample(struct bpf_perf_event_data *ctx)
 		return 0; /* idle */
 	if (target_pid && pid != target_pid)
 		return 0;
+	key.pid = pid;
+	key.mm = (__u64)BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), mm);
 	if (!target_pid && !kernel_only) {
+		struct proc_id p = { .pid = pid, .mm = key.mm };
 		__u8 one = 1;
 
-		if (!bpf_map_update_elem(&seen_pids, &pid, &one, BPF_NOEXIST))
-			bpf_ringbuf_output(&new_pids, &pid, sizeof(pid), 0);
+		if (!bpf_map_update_elem(&seen_pids, &p, &one, BPF_NOEXIST))
+			bpf_ringbuf_output(&new_pids, &p, sizeof(p), 0);
 	}
-	key.pid = pid;
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
 	key.kstack = user_only ? NO_STACK : bpf_get_stackid(ctx, &stacks, 0);
 	key.ustack = kernel_only ? NO_STACK : bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
