@@ -131,8 +131,9 @@ def load_dir(d):
 
 
 def load_serial(path):
-    """Results and INFO of one guest run; 'complete' is False when the
-    guest never printed KMX DONE (time limit, panic)."""
+    """Results and INFO of one guest run (one boot, or several one after
+    the other); 'complete' is False when the last boot never printed KMX
+    DONE (time limit, lockup, panic)."""
     res, info, complete, started = {}, {}, False, False
     cur, buf = None, []
     try:
@@ -144,6 +145,9 @@ def load_serial(path):
         if line.startswith("KMX "):
             parts = line.split()
             if parts[1] == "BEGIN":
+                # another boot (after a lockup): a binary the last one
+                # stopped inside runs again in this one
+                cur, complete = None, False
                 started = True
                 info["kernel"] = line.split("kernel=", 1)[-1]
             elif parts[1] == "INFO" and "=" in line:
