@@ -249,6 +249,26 @@ static void fold_name(struct profile *pr, const struct profile_key *k, uint64_t 
 		snprintf(buf, sz, "[unknown]%s", kernel ? "_[k]" : "");
 }
 
+/* A frame-pointer walk through code built without frame pointers (most of a
+ * distribution's binaries) runs on into stack data: keep the user frames up
+ * to the first address that lies in no code the process has mapped, which
+ * cannot be a return address. The sampled frame itself always stays. */
+static int user_depth(struct profile *pr, const struct profile_key *k, const uint64_t *ips, int n)
+{
+	struct bee_syms *s = syms_for(pr, k->pid, k->mm);
+	struct bee_sym sym;
+	int i;
+
+	if (!s)
+		return n; /* the process is gone: nothing to tell data from code */
+	bee_syms__set_lines(s, false);
+	for (i = 1; i < n; i++)
+		if (bee_syms__find(s, ips[i] - 1, &sym) && !sym.module)
+			break;
+	bee_syms__set_lines(s, pr->lines > 0);
+	return i < n ? i : n;
+}
+
 /* Add one stack to the flame graph: comm, user frames outermost first,
  * then kernel frames. A stack bpf_get_stackid could not take is one frame
  * naming why, so that its samples still count. */
@@ -260,8 +280,10 @@ static int add_to_flame(struct profile *pr, struct bee_flame *f, const struct ps
 	int kn = 0, un = 0, n = 0;
 
 	snprintf(names[n++], sizeof(names[0]), "%.16s", s->key.comm);
-	if (s->key.ustack >= 0)
+	if (s->key.ustack >= 0) {
 		un = bee_stack_read(pr->stack_fd, s->key.ustack, uips, BEE_STACK_MAX_DEPTH);
+		un = user_depth(pr, &s->key, uips, un);
+	}
 	if (s->key.kstack >= 0)
 		kn = bee_stack_read(pr->stack_fd, s->key.kstack, kips, BEE_STACK_MAX_DEPTH);
 	if (s->key.ustack < 0 && s->key.ustack != NO_STACK && s->key.ustack != -EFAULT)
@@ -302,6 +324,8 @@ static void print_frames(struct profile *pr, const struct pstack *s, bool kernel
 		return;
 	}
 	n = bee_stack_read(pr->stack_fd, id, ips, BEE_STACK_MAX_DEPTH);
+	if (!kernel)
+		n = user_depth(pr, &s->key, ips, n);
 	for (int i = 0; i < n; i++) {
 		bee_stack_frame_snprint(ips[i], i, kernel ? pr->ks : NULL, us,
 					BEE_SYM_OFFSET | BEE_SYM_MODULE | BEE_SYM_LINE, buf,
