@@ -228,6 +228,7 @@ static int prog_parse(int argc, char **argv, struct prog_set *s, bool multi)
 	static const char *const kinds[] = { "id", "pinned", "tag", "name", NULL };
 	uint8_t tag[BPF_TAG_SIZE];
 	char ids[256] = "";
+	int listed = 0;
 	int k, fd;
 
 	s->cnt = 0;
@@ -308,9 +309,11 @@ static int prog_parse(int argc, char **argv, struct prog_set *s, bool multi)
 			prog_set_close(s);
 			return -cli_err("prog: %s", strerror(ENOMEM));
 		}
-		if (strlen(ids) < sizeof(ids) - 16)
+		if (strlen(ids) < sizeof(ids) - 16) {
 			snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%u",
 				 ids[0] ? ", " : "", id);
+			listed++;
+		}
 	}
 	if (list_errno) {
 		prog_set_close(s);
@@ -322,6 +325,9 @@ static int prog_parse(int argc, char **argv, struct prog_set *s, bool multi)
 		int n = s->cnt;
 
 		prog_set_close(s);
+		if (listed < n)
+			return -cli_err("%s matches %d programs (ids %s and %d more); use 'id ID'",
+					s->what, n, ids, n - listed);
 		return -cli_err("%s matches %d programs (ids %s); use 'id ID'", s->what, n, ids);
 	}
 	return 2;
