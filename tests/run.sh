@@ -11,7 +11,7 @@ export BEE_BUILD=$(cd "$build" && pwd) BEE_ROOT=$root
 export BEE=$BEE_BUILD/bee
 export CMOCKA_MESSAGE_OUTPUT=stdout
 pass=0 fail=0 skip=0
-failed=()
+failed=() faillines=()
 log=$BEE_BUILD/test-logs
 mkdir -p "$log"
 suites=${BEE_TESTS:-unit kernel cli extra}
@@ -36,6 +36,9 @@ run_cmocka() {
 	if [ "$f" -ne 0 ]; then
 		failed+=("$name")
 		echo "--- $name (exit $rc) ---"; tail -n 40 "$out"
+		mapfile -t -O ${#faillines[@]} faillines < <(grep -E '^\[  FAILED  \] [a-z_]' "$out" |
+			sed "s/^/$name: /" | cut -c1-240)
+		[ "$rc" -ne 0 ] && ! grep -qE '^\[  FAILED  \] [a-z_]' "$out" && faillines+=("$name: exit $rc")
 	fi
 	printf '%-28s %3d passed %3d failed %3d skipped %4ds\n' "$name" "$p" "$f" "$s" "$el"
 }
@@ -57,6 +60,7 @@ run_script() {
 	if [ "$f" -ne 0 ]; then
 		failed+=("$name")
 		echo "--- $name (exit $rc) ---"; tail -n 40 "$out"
+		mapfile -t -O ${#faillines[@]} faillines < <(grep -E '^FAIL ' "$out" | sed "s/^/$name: /" | cut -c1-240)
 	fi
 	# a summary the script left for people (the kernel matrix's table)
 	[ -f "$log/$name.summary" ] && cat "$log/$name.summary"
@@ -86,6 +90,12 @@ for suite in $suites; do
 	esac
 done
 
+# every failed case once more at the end, where a CI log's tail shows it
+if [ ${#faillines[@]} -gt 0 ]; then
+	echo "failed cases:"
+	printf '  %s\n' "${faillines[@]:0:25}"
+	[ ${#faillines[@]} -gt 25 ] && echo "  ... and $((${#faillines[@]} - 25)) more (see the lines above)"
+fi
 [ ${#failed[@]} -gt 0 ] && echo "failed: ${failed[*]}"
 echo "tests: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
