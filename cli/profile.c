@@ -40,10 +40,29 @@ struct proc_id {
 	uint64_t mm;
 };
 #define NO_STACK (-2)
+/* key.ustack of a user stack unwound here (--dwarf): the frames are in
+ * pstack.uips, not in the kernel's stack map */
+#define DWARF_STACK_ID (-3)
+
+/* Must match struct dwarf_sample in tools/profile/profile.bpf.c */
+#define DWARF_STACK 8192
+struct dwarf_sample {
+	uint32_t pid;
+	int32_t kstack;
+	uint64_t mm;
+	char comm[16];
+	uint64_t regs[BEE_UW_NREGS];
+	uint32_t len;
+	uint32_t pad;
+	uint8_t stack[DWARF_STACK];
+};
 
 struct pstack {
 	struct profile_key key;
 	uint64_t count;
+	uint64_t *uips; /* --dwarf: the unwound user frames, innermost first */
+	int un;
+	uint64_t hash;
 };
 
 struct procsyms {
@@ -58,6 +77,12 @@ struct profile {
 	double duration;
 	bool kernel_only, user_only;
 	int lines; /* -1: default (with -p only), 0 off, 1 on */
+	bool dwarf;
+	struct bee_unwinder *uw;
+	/* --dwarf: distinct (process, kernel stack, user frames), counted in
+	 * an open-addressing table of pr.dw_cap slots (a power of two) */
+	struct pstack *dw;
+	size_t dw_cnt, dw_cap;
 	const char *folded, *svg;
 	FILE *folded_f, *svg_f; /* opened before sampling: a bad path fails fast */
 	int top;
@@ -100,6 +125,10 @@ static int profile_help(void)
 	       "  --svg FILE          write a flame graph (SVG, open it in a browser)\n"
 	       "  --lines, --no-lines source file:line of user frames from DWARF (default:\n"
 	       "                      on with -p, off for every process)\n"
+	       "  --dwarf             unwind user stacks through DWARF call-frame information\n"
+	       "                      (.eh_frame) instead of frame pointers: callers of code\n"
+	       "                      built without frame pointers are found; costs an 8 KiB\n"
+	       "                      stack copy per sample and an unwind in user space\n"
 	       "  -j, --json          the stacks as a JSON array\n"
 	       "\n"
 	       "Kernel frames carry a _[k] suffix in folded stacks and flame graphs. The idle\n"
@@ -178,6 +207,92 @@ static int on_new_pid(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+static uint64_t dw_hash(const struct profile_key *k, const uint64_t *pcs, int n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const unsigned char *b = (const void *)k;
+
+	for (size_t i = 0; i < sizeof(*k); i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	for (int i = 0; i < n; i++)
+		h = (h ^ pcs[i]) * 1099511628211ULL;
+	return h;
+}
+
+static int dw_grow(struct profile *pr)
+{
+	size_t cap = pr->dw_cap ? pr->dw_cap * 2 : 1024;
+	struct pstack *t = calloc(cap, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	for (size_t i = 0; i < pr->dw_cap; i++) {
+		size_t j;
+
+		if (!pr->dw[i].count)
+			continue;
+		for (j = pr->dw[i].hash & (cap - 1); t[j].count; j = (j + 1) & (cap - 1))
+			;
+		t[j] = pr->dw[i];
+	}
+	free(pr->dw);
+	pr->dw = t;
+	pr->dw_cap = cap;
+	return 0;
+}
+
+/* A --dwarf sample: unwind it now, while the process and its maps are
+ * there, and count the stack. */
+static int on_dwarf(void *ctx, void *data, size_t size)
+{
+	struct profile *pr = ctx;
+	const struct dwarf_sample *d = data;
+	uint64_t pcs[BEE_STACK_MAX_DEPTH], h;
+	struct profile_key key = {};
+	struct bee_syms *s;
+	struct pstack *e;
+	size_t i;
+	int n;
+
+	if (size < sizeof(*d))
+		return 0;
+	key.pid = d->pid;
+	key.mm = d->mm;
+	key.kstack = d->kstack;
+	key.ustack = DWARF_STACK_ID;
+	memcpy(key.comm, d->comm, sizeof(key.comm));
+	s = syms_for(pr, d->pid, d->mm);
+	if (s)
+		bee_syms__load(s);
+	n = bee_unwinder__unwind(pr->uw, d->pid, d->mm, d->regs, d->stack,
+				 d->len < DWARF_STACK ? d->len : DWARF_STACK, pcs, BEE_STACK_MAX_DEPTH);
+	if (n < 1)
+		return 0;
+	if ((pr->dw_cnt + 1) * 10 > pr->dw_cap * 7 && dw_grow(pr))
+		return 0;
+	h = dw_hash(&key, pcs, n);
+	for (i = h & (pr->dw_cap - 1);; i = (i + 1) & (pr->dw_cap - 1)) {
+		e = &pr->dw[i];
+		if (!e->count)
+			break;
+		if (e->hash == h && e->un == n && !memcmp(&e->key, &key, sizeof(key)) &&
+		    !memcmp(e->uips, pcs, n * sizeof(*pcs))) {
+			e->count++;
+			return 0;
+		}
+	}
+	e->uips = malloc(n * sizeof(*pcs));
+	if (!e->uips)
+		return 0;
+	memcpy(e->uips, pcs, n * sizeof(*pcs));
+	e->key = key;
+	e->un = n;
+	e->hash = h;
+	e->count = 1;
+	pr->dw_cnt++;
+	return 0;
+}
+
 static int cmp_count(const void *a, const void *b)
 {
 	const struct pstack *x = a, *y = b;
@@ -209,7 +324,24 @@ static int read_counts(struct profile *pr, int counts_fd)
 				return -ENOMEM;
 			pr->stacks = s;
 		}
-		pr->stacks[pr->cnt++] = (struct pstack){ key, v };
+		pr->stacks[pr->cnt++] = (struct pstack){ .key = key, .count = v };
+	}
+	/* the stacks unwound here join them; their frames move with them */
+	for (size_t i = 0; i < pr->dw_cap; i++) {
+		if (!pr->dw[i].count)
+			continue;
+		if (pr->cnt == cap) {
+			struct pstack *s;
+
+			cap = cap ? cap * 2 : 1024;
+			s = realloc(pr->stacks, cap * sizeof(*s));
+			if (!s)
+				return -ENOMEM;
+			pr->stacks = s;
+		}
+		pr->stacks[pr->cnt++] = pr->dw[i];
+		pr->dw[i].count = 0;
+		pr->dw[i].uips = NULL;
 	}
 	qsort(pr->stacks, pr->cnt, sizeof(*pr->stacks), cmp_count);
 	return 0;
@@ -259,8 +391,10 @@ static int user_depth(struct profile *pr, const struct profile_key *k, const uin
 	struct bee_sym sym;
 	int i;
 
+	/* the process was gone before its maps could be read: every frame
+	 * would print as a bare "[unknown]"; one says it all */
 	if (!s)
-		return n; /* the process is gone: nothing to tell data from code */
+		return n < 1 ? n : 1;
 	bee_syms__set_lines(s, false);
 	for (i = 1; i < n; i++)
 		if (bee_syms__find(s, ips[i] - 1, &sym) && !sym.module)
@@ -280,13 +414,16 @@ static int add_to_flame(struct profile *pr, struct bee_flame *f, const struct ps
 	int kn = 0, un = 0, n = 0;
 
 	snprintf(names[n++], sizeof(names[0]), "%.16s", s->key.comm);
-	if (s->key.ustack >= 0) {
+	if (s->uips) {
+		un = s->un < BEE_STACK_MAX_DEPTH ? s->un : BEE_STACK_MAX_DEPTH;
+		memcpy(uips, s->uips, un * sizeof(*uips));
+	} else if (s->key.ustack >= 0) {
 		un = bee_stack_read(pr->stack_fd, s->key.ustack, uips, BEE_STACK_MAX_DEPTH);
 		un = user_depth(pr, &s->key, uips, un);
 	}
 	if (s->key.kstack >= 0)
 		kn = bee_stack_read(pr->stack_fd, s->key.kstack, kips, BEE_STACK_MAX_DEPTH);
-	if (s->key.ustack < 0 && s->key.ustack != NO_STACK && s->key.ustack != -EFAULT)
+	if (!s->uips && s->key.ustack < 0 && s->key.ustack != NO_STACK && s->key.ustack != -EFAULT)
 		snprintf(names[n++], sizeof(names[0]), "[missing user stack]");
 	for (int i = un - 1; i >= 0; i--)
 		fold_name(pr, &s->key, uips[i], i, false, names[n++], sizeof(names[0]));
@@ -313,6 +450,18 @@ static void print_frames(struct profile *pr, const struct pstack *s, bool kernel
 	char buf[1024];
 	int n;
 
+	if (!kernel && s->uips) {
+		for (int i = 0; i < s->un; i++) {
+			bee_stack_frame_snprint(s->uips[i], i, NULL, us,
+						BEE_SYM_OFFSET | BEE_SYM_MODULE | BEE_SYM_LINE, buf,
+						sizeof(buf));
+			if (j)
+				bee_json_string(j, buf);
+			else
+				printf("    %s\n", buf);
+		}
+		return;
+	}
 	if (id < 0) {
 		if (id != NO_STACK && id != -EFAULT) {
 			if (j)
@@ -353,7 +502,8 @@ static void print_text(struct profile *pr)
 		printf("\n");
 		if (!pr->user_only)
 			print_frames(pr, s, true, NULL);
-		if (!pr->user_only && !pr->kernel_only && s->key.kstack >= 0 && s->key.ustack >= 0)
+		if (!pr->user_only && !pr->kernel_only && s->key.kstack >= 0 &&
+		    (s->key.ustack >= 0 || s->uips))
 			printf("    --\n");
 		if (!pr->kernel_only)
 			print_frames(pr, s, false, NULL);
@@ -455,7 +605,7 @@ static int parse_uint(const char *s, const char *what, unsigned long max, unsign
 
 static int cmd_profile(int argc, char **argv)
 {
-	enum { O_FOLDED = 256, O_SVG, O_LINES, O_NOLINES };
+	enum { O_FOLDED = 256, O_SVG, O_LINES, O_NOLINES, O_DWARF };
 	static const struct option lopts[] = {
 		{ "frequency", required_argument, NULL, 'F' },
 		{ "freq", required_argument, NULL, 'F' },
@@ -468,6 +618,7 @@ static int cmd_profile(int argc, char **argv)
 		{ "svg", required_argument, NULL, O_SVG },
 		{ "lines", no_argument, NULL, O_LINES },
 		{ "no-lines", no_argument, NULL, O_NOLINES },
+		{ "dwarf", no_argument, NULL, O_DWARF },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -538,6 +689,9 @@ static int cmd_profile(int argc, char **argv)
 		case O_NOLINES:
 			pr.lines = c == O_LINES;
 			break;
+		case O_DWARF:
+			pr.dwarf = true;
+			break;
 		case 'j':
 			json_output = true;
 			break;
@@ -555,6 +709,8 @@ static int cmd_profile(int argc, char **argv)
 				 argv[optind]);
 	if (pr.kernel_only && pr.user_only)
 		return cli_usage("profile: --kernel-only and --user-only exclude each other");
+	if (pr.kernel_only && pr.dwarf)
+		return cli_usage("profile: --dwarf unwinds user stacks; --kernel-only has none");
 	/* DWARF of every binary on the system can cost more than the whole
 	 * profile: lines by default only for one process */
 	if (pr.lines < 0)
@@ -586,8 +742,21 @@ static int cmd_profile(int argc, char **argv)
 				goto out;
 			}
 			bee_syms__load(target_syms);
+			/* every address space of the pid (mm 0) is read from it */
+			pr.procs = calloc(1, sizeof(*pr.procs));
+			if (!pr.procs) {
+				err = cli_err("profile: %s", strerror(ENOMEM));
+				goto out;
+			}
+			pr.procs[0] = (struct procsyms){ pr.pid, 0, target_syms };
+			pr.proc_cnt = pr.proc_cap = 1;
+			target_syms = NULL;
 		}
 		pidfd = syscall(SYS_pidfd_open, pr.pid, 0);
+	}
+	if (pr.dwarf && !(pr.uw = bee_unwinder__new())) {
+		err = cli_err("profile: %s", strerror(ENOMEM));
+		goto out;
 	}
 
 	buf = cli_embedded("profile", &buf_sz);
@@ -600,6 +769,11 @@ static int cmd_profile(int argc, char **argv)
 		err = cli_err("profile: %s", cli_strerr(-errno));
 		goto out;
 	}
+	/* one sampling program: the one with the user registers and stack
+	 * copy (which needs bpf_task_pt_regs, 5.15+) only with --dwarf */
+	bpf_program__set_autoload(bpf_object__find_program_by_name(bee_obj__bpf_object(obj),
+								   pr.dwarf ? "do_sample" : "do_sample_dwarf"),
+				  false);
 	snprintf(val, sizeof(val), "%d", pr.pid);
 	if (bee_obj__set_var(obj, "target_pid", val) ||
 	    bee_obj__set_var(obj, "kernel_only", pr.kernel_only ? "true" : "false") ||
@@ -628,9 +802,20 @@ static int cmd_profile(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (pr.dwarf) {
+		int fd = bee_obj__map_fd(obj, "dwarf_samples");
+
+		if (rb ? ring_buffer__add(rb, fd, on_dwarf, &pr) :
+			 !(rb = ring_buffer__new(fd, on_dwarf, &pr, NULL))) {
+			err = cli_err("profile: cannot read the dwarf_samples ring buffer: %s",
+				      strerror(errno));
+			goto out;
+		}
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	pr.cpus = bee_obj__attach_perf_event(obj, "do_sample", pr.hz, -1);
+	pr.cpus = bee_obj__attach_perf_event(obj, pr.dwarf ? "do_sample_dwarf" : "do_sample", pr.hz,
+					     -1);
 	if (pr.cpus < 0) {
 		err = cli_err("profile: cannot sample the CPUs: %s", cli_strerr(pr.cpus));
 		goto out;
@@ -648,19 +833,18 @@ static int cmd_profile(int argc, char **argv)
 	start = now_s();
 	deadline = pr.duration ? start + pr.duration : 0;
 	while (!stop) {
-		struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN } };
+		/* poll ignores the fds that are -1 */
+		struct pollfd p[2] = { { .fd = rb ? ring_buffer__epoll_fd(rb) : -1, .events = POLLIN },
+				       { .fd = pidfd, .events = POLLIN } };
 		double left = deadline ? deadline - now_s() : 3600;
 		int r;
 
 		if (left <= 0)
 			break;
-		if (rb) {
-			p[0].fd = ring_buffer__epoll_fd(rb);
-		}
-		r = poll(p, pidfd >= 0 || rb, (int)(left * 1000) + 1);
-		if (r > 0 && rb) {
+		r = poll(p, 2, (int)(left * 1000) + 1);
+		if (r > 0 && p[0].revents)
 			ring_buffer__consume(rb);
-		} else if (r > 0) {
+		if (r > 0 && p[1].revents) {
 			fprintf(stderr, "bee: profile: pid %d exited after %.1f s\n", pr.pid,
 				now_s() - start);
 			break;
@@ -669,6 +853,8 @@ static int cmd_profile(int argc, char **argv)
 	pr.elapsed = now_s() - start;
 	/* stop sampling first, so that the counts and the totals agree */
 	bee_obj__detach(obj);
+	if (rb)
+		ring_buffer__consume(rb);
 
 	if (bpf_map_lookup_elem(bpf_map__fd(bss), &(uint32_t){ 0 }, stats)) {
 		err = cli_err("profile: cannot read the sample count: %s", strerror(errno));
@@ -686,14 +872,6 @@ static int cmd_profile(int argc, char **argv)
 			fprintf(stderr, "bee: profile: kernel frames stay unnamed: %s\n",
 				bee_last_error());
 	}
-	if (target_syms) {
-		pr.procs = calloc(1, sizeof(*pr.procs));
-		if (pr.procs) {
-			pr.procs[0] = (struct procsyms){ pr.pid, 0, target_syms };
-			pr.proc_cnt = pr.proc_cap = 1;
-			target_syms = NULL;
-		}
-	}
 	if (json_output)
 		print_json(&pr);
 	else
@@ -706,7 +884,13 @@ out:
 	free(pr.procs);
 	bee_syms__free(target_syms);
 	bee_ksyms__free(pr.ks);
+	for (size_t i = 0; i < pr.cnt; i++)
+		free(pr.stacks[i].uips);
 	free(pr.stacks);
+	for (size_t i = 0; i < pr.dw_cap; i++)
+		free(pr.dw[i].uips);
+	free(pr.dw);
+	bee_unwinder__free(pr.uw);
 	ring_buffer__free(rb);
 	bee_obj__close(obj);
 	if (pidfd >= 0)

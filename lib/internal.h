@@ -84,4 +84,18 @@ int bee_attach_net_prog(struct bpf_program *prog, const char *dev, const char *x
  * view, valid until the object is closed); NULL when not mapped. */
 const void *bee_obj__global_data(const struct bee_obj *obj, const struct bpf_map *map, size_t *sz);
 
+/* DWARF unwinding of user stacks (lib/unwind.c): registers in the x86-64
+ * DWARF numbering (0 rax, 1 rdx, 2 rcx, 3 rbx, 4 rsi, 5 rdi, 6 rbp, 7 rsp,
+ * 8-15 r8-r15, 16 the instruction pointer) and a copy of the stack from
+ * rsp up. bee_unwinder__unwind fills @pcs (innermost first) and returns how
+ * many (at least 1: the instruction pointer), or -errno. */
+#define BEE_UW_NREGS 17
+#define BEE_UW_REG_SP 7
+#define BEE_UW_REG_IP 16
+struct bee_unwinder;
+struct bee_unwinder *bee_unwinder__new(void);
+void bee_unwinder__free(struct bee_unwinder *u);
+int bee_unwinder__unwind(struct bee_unwinder *u, pid_t pid, uint64_t mm, const uint64_t *regs,
+			 const void *stack, size_t len, uint64_t *pcs, int max);
+
 #endif

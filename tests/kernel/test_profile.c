@@ -3,7 +3,8 @@
  * symbol (bpf_prog_TAG_NAME [bpf]) resolves from its JIT address; stacks
  * taken by bpf_get_stackid (stack map) and bpf_get_stack (buffer) on a
  * tracepoint name the syscall path in the kernel and libc's getppid in user
- * space; the embedded profile program samples this process.
+ * space; `bee profile --dwarf` finds the callers of code without frame
+ * pointers.
  */
 #include <dlfcn.h>
 #include <sys/utsname.h>
@@ -173,11 +174,38 @@ static void test_stacks(void **state)
 	bee_obj__close(obj);
 }
 
+/* bee profile --dwarf on a process built without frame pointers: the
+ * callers a frame-pointer walk cannot see (nofp_middle, nofp_outer, main)
+ * are in its stack, in order, unwound from the sample's registers and stack
+ * copy through .eh_frame (and bpf_task_pt_regs works in a perf_event
+ * program on this kernel). */
+static void test_profile_dwarf(void **state)
+{
+	const char *bee = getenv("BEE");
+	char *out = NULL;
+	int rc;
+
+	if (!bee)
+		bee = t_bpath("bee");
+	rc = t_sh(&out,
+		  "f=$(mktemp /tmp/bee-dwarf.XXXXXX) && "
+		  "{ %s 4 >/dev/null & p=$!; sleep 0.3; "
+		  "%s profile -p $p --dwarf -d 1.5 -F 99 --folded $f >/dev/null 2>&1; r=$?; "
+		  "kill $p 2>/dev/null; wait $p 2>/dev/null; echo rc=$r; cat $f; rm -f $f; }",
+		  t_bpath("tests/helpers/spin_nofp"), bee);
+	t_eq("bee profile --dwarf", 0, rc);
+	t_contains("profile exit", out, "rc=0\n");
+	t_contains("the callers, outermost first", out,
+		   ";main;nofp_outer;nofp_middle;nofp_hot");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bpf_prog_symbol),
 		cmocka_unit_test(test_stacks),
+		cmocka_unit_test(test_profile_dwarf),
 	};
 
 	if (geteuid() != 0) {
