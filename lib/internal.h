@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,5 +84,33 @@ int bee_attach_net_prog(struct bpf_program *prog, const char *dev, const char *x
 /* The live contents of an object's .bss/.data map after load (read-only
  * view, valid until the object is closed); NULL when not mapped. */
 const void *bee_obj__global_data(const struct bee_obj *obj, const struct bpf_map *map, size_t *sz);
+
+/* Which processes hold fds of BPF programs, maps and links: the table behind
+ * the "pids" line of prog/map/link show (lib/pids.c). */
+enum bee_pids_kind { BEE_PIDS_PROG, BEE_PIDS_MAP, BEE_PIDS_LINK };
+struct bee_pid_ref {
+	uint32_t kind; /* enum bee_pids_kind */
+	uint32_t id;   /* the object's id */
+	uint32_t pid;  /* a process (thread group) holding an fd of it */
+	char comm[16];
+};
+struct bee_pids;
+/* Build the table once, from the task_file iterator in @iter_obj (the
+ * compiled tools/pids/pids.bpf.c; NULL to go without) or, where that cannot
+ * run, from /proc/PID/fd and fdinfo (BEE_PIDS=proc forces this, BEE_PIDS=iter
+ * forbids it). The calling process is left out: its fds are the ones it
+ * opened to ask. Returns NULL with errno set when neither source works; free
+ * with bee_pids__free(). */
+struct bee_pids *bee_pids__new(const void *iter_obj, size_t iter_sz);
+/* The holders of object @id of @kind, ordered by pid: *cnt entries, valid
+ * until the table is freed; NULL with *cnt 0 when none (or @t is NULL). */
+const struct bee_pid_ref *bee_pids__find(const struct bee_pids *t, enum bee_pids_kind kind,
+					 uint32_t id, size_t *cnt);
+/* Is @id one of the iterator's own objects, which the kernel may still be
+ * freeing while a listing walks past it? */
+bool bee_pids__own(const struct bee_pids *t, enum bee_pids_kind kind, uint32_t id);
+/* "the task_file iterator" or "/proc" */
+const char *bee_pids__source(const struct bee_pids *t);
+void bee_pids__free(struct bee_pids *t);
 
 #endif
