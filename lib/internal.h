@@ -55,6 +55,9 @@ char *bee_cache_dir(const struct bee_obj_opts *opts);
 /* Path of the cached vmlinux.h for the running kernel (malloc'ed), generated
  * on first use; also fills @btf_hash with the hash of kernel BTF. */
 int bee_vmlinux_h_cached(const char *cache_dir, char **path, char btf_hash[33]);
+/* A cheap identity of the running kernel build (release, version, BTF size)
+ * for cache keys, as 32 hex digits. */
+void bee_kernel_key(char out[33]);
 /* Directory that holds bee's BPF-side headers (include/ with bee/bee.bpf.h). */
 const char *bee_include_dir(void);
 

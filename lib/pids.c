@@ -11,6 +11,7 @@
  * scan, BEE_PIDS=iter the iterator alone (no fallback); both are for tests.
  */
 #include <dirent.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -85,51 +86,20 @@ static void settle(struct bee_pids *t)
 	t->cnt = n;
 }
 
-/* From the iterator: 0, or -errno when it cannot run here. */
-static int from_iter(struct bee_pids *t, const void *obj_buf, size_t obj_sz)
+/* Read the iterator's records into @t. Only a run that finds bee's own fds
+ * of this iterator's program and link (ids @prog_id, @link_id) is trusted:
+ * that proves the program reads files and ids right on this kernel. */
+static int read_iter(struct bee_pids *t, int link_fd, uint32_t prog_id, uint32_t link_id)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "pids");
-	struct bpf_object *obj;
-	struct bpf_program *prog;
-	struct bpf_link *link = NULL;
-	struct bpf_prog_info pi = {};
-	struct bpf_link_info li = {};
-	uint32_t len;
-	char *buf = NULL;
+	bool saw_prog = false, saw_link = false;
 	size_t used = 0, cap = 0;
-	bool found_self = false;
 	pid_t me = getpid();
-	int err, ifd = -1;
+	char *buf = NULL;
+	int err = 0, ifd;
 
-	bee_libbpf_log_init();
-	obj = bpf_object__open_mem(obj_buf, obj_sz, &oo);
-	if (!obj)
-		return neg_errno();
-	prog = bpf_object__find_program_by_name(obj, "pids_iter");
-	if (!prog) {
-		err = -ENOENT;
-		goto err_close_obj;
-	}
-	err = bpf_object__load(obj);
-	if (err)
-		goto err_close_obj;
-	link = bpf_program__attach_iter(prog, NULL);
-	if (!link) {
-		err = neg_errno();
-		goto err_close_obj;
-	}
-	len = sizeof(pi);
-	if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &pi, &len) == 0)
-		t->own[BEE_PIDS_PROG] = pi.id;
-	len = sizeof(li);
-	if (bpf_obj_get_info_by_fd(bpf_link__fd(link), &li, &len) == 0)
-		t->own[BEE_PIDS_LINK] = li.id;
-
-	ifd = bpf_iter_create(bpf_link__fd(link));
-	if (ifd < 0) {
-		err = -errno;
-		goto err_destroy_link;
-	}
+	ifd = bpf_iter_create(link_fd);
+	if (ifd < 0)
+		return -errno;
 	for (;;) {
 		ssize_t n;
 
@@ -138,7 +108,7 @@ static int from_iter(struct bee_pids *t, const void *obj_buf, size_t obj_sz)
 
 			if (!nb) {
 				err = -ENOMEM;
-				goto err_close_iter;
+				goto out;
 			}
 			buf = nb;
 			cap = cap ? cap * 2 : 65536;
@@ -148,7 +118,7 @@ static int from_iter(struct bee_pids *t, const void *obj_buf, size_t obj_sz)
 			continue;
 		if (n < 0) {
 			err = -errno;
-			goto err_close_iter;
+			goto out;
 		}
 		if (n == 0)
 			break;
@@ -159,27 +129,253 @@ static int from_iter(struct bee_pids *t, const void *obj_buf, size_t obj_sz)
 
 		memcpy(&r, buf + off, sizeof(r));
 		r.comm[sizeof(r.comm) - 1] = 0;
-		if (r.pid == (uint32_t)me) {
-			/* bee's own fds (this iterator's program and link
-			 * among them): not shown, but they prove that the
-			 * iterator recognises BPF files on this kernel */
-			found_self = true;
-			continue;
-		}
 		if (r.kind > BEE_PIDS_LINK)
 			continue;
+		if (r.pid == (uint32_t)me) {
+			/* bee's own fds: not shown (see bee_pids__new) */
+			saw_prog |= r.kind == BEE_PIDS_PROG && r.id == prog_id;
+			saw_link |= r.kind == BEE_PIDS_LINK && r.id == link_id;
+			continue;
+		}
 		err = add(t, r.kind, r.id, r.pid, r.comm);
 		if (err)
-			goto err_close_iter;
+			goto out;
 	}
-	err = found_self ? 0 : -ENOENT;
-err_close_iter:
+	if (!saw_prog || !saw_link)
+		err = -EPROTO;
+out:
 	free(buf);
 	close(ifd);
-err_destroy_link:
+	return err;
+}
+
+static uint32_t prog_id_of(int fd)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+static uint32_t link_id_of(int fd)
+{
+	struct bpf_link_info info = {};
+	uint32_t len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/*
+ * Opening the object with libbpf parses all 5 MB of kernel BTF for CO-RE and
+ * the attach point: some 20 ms, ten times what the listing costs. What that
+ * work produces, the relocated instructions and the BTF id of the iterator,
+ * depends only on the kernel build and the object, so it is kept in bee's
+ * cache under a key of both, and later commands load it with two syscalls.
+ */
+struct pids_cache_hdr {
+	char magic[8];
+	uint32_t attach_btf_id;
+	uint32_t insn_cnt;
+};
+static const char pids_magic[8] = "beepids1";
+
+/* Hash what libbpf reads of the object (its sections but the debug info, a
+ * tenth of the size); -EINVAL when it is not a 64-bit ELF file. */
+static int obj_key(const void *obj_buf, size_t obj_sz, struct bee_hash *h)
+{
+	const unsigned char *b = obj_buf;
+	const Elf64_Ehdr *eh = obj_buf;
+	const Elf64_Shdr *sh, *strs;
+
+	if (obj_sz < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_shentsize != sizeof(*sh) ||
+	    eh->e_shoff > obj_sz || eh->e_shnum > (obj_sz - eh->e_shoff) / sizeof(*sh) ||
+	    eh->e_shstrndx >= eh->e_shnum)
+		return -EINVAL;
+	sh = (const Elf64_Shdr *)(b + eh->e_shoff);
+	strs = &sh[eh->e_shstrndx];
+	if (strs->sh_offset > obj_sz || strs->sh_size > obj_sz - strs->sh_offset)
+		return -EINVAL;
+	for (unsigned i = 0; i < eh->e_shnum; i++) {
+		const char *name;
+
+		if (sh[i].sh_name >= strs->sh_size)
+			return -EINVAL;
+		name = (const char *)b + strs->sh_offset + sh[i].sh_name;
+		if (!memchr(name, 0, strs->sh_size - sh[i].sh_name))
+			return -EINVAL;
+		if (!strncmp(name, ".debug", 6) || !strncmp(name, ".rel.debug", 10) ||
+		    sh[i].sh_type == SHT_NOBITS)
+			continue;
+		if (sh[i].sh_offset > obj_sz || sh[i].sh_size > obj_sz - sh[i].sh_offset)
+			return -EINVAL;
+		bee_hash_str(h, name);
+		bee_hash_update(h, b + sh[i].sh_offset, sh[i].sh_size);
+	}
+	return 0;
+}
+
+/* The cache file for this kernel and object (malloc'ed), or NULL. */
+static char *cache_path(const void *obj_buf, size_t obj_sz)
+{
+	struct bee_hash h;
+	char kkey[33], hex[33], *dir, *path = NULL;
+
+	bee_hash_init(&h);
+	bee_hash_str(&h, "bee-pids-v1");
+	bee_kernel_key(kkey);
+	bee_hash_str(&h, kkey);
+	if (obj_key(obj_buf, obj_sz, &h))
+		return NULL;
+	bee_hash_hex(&h, hex);
+	dir = bee_cache_dir(NULL);
+	if (dir && asprintf(&path, "%s/pids-%s.insns", dir, hex) < 0)
+		path = NULL;
+	free(dir);
+	return path;
+}
+
+/* Load the iterator from the cache: 0, or -errno (-ENOENT: not cached). */
+static int from_cache(struct bee_pids *t, const char *path)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, po, .expected_attach_type = BPF_TRACE_ITER);
+	struct pids_cache_hdr hdr;
+	char *text = NULL;
+	size_t sz = 0;
+	int err, prog_fd, link_fd;
+
+	err = bee_read_file(path, &text, &sz);
+	if (err)
+		return err;
+	memcpy(&hdr, text, sz >= sizeof(hdr) ? sizeof(hdr) : 0);
+	if (sz < sizeof(hdr) || memcmp(hdr.magic, pids_magic, sizeof(pids_magic)) ||
+	    !hdr.insn_cnt || hdr.insn_cnt != (sz - sizeof(hdr)) / sizeof(struct bpf_insn) ||
+	    (sz - sizeof(hdr)) % sizeof(struct bpf_insn)) {
+		err = -EINVAL;
+		goto out;
+	}
+	po.attach_btf_id = hdr.attach_btf_id;
+	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "pids_iter", "GPL",
+				(const struct bpf_insn *)(text + sizeof(hdr)), hdr.insn_cnt, &po);
+	if (prog_fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	link_fd = bpf_link_create(prog_fd, 0, BPF_TRACE_ITER, NULL);
+	if (link_fd < 0) {
+		err = -errno;
+		goto out_close_prog;
+	}
+	t->own[BEE_PIDS_PROG] = prog_id_of(prog_fd);
+	t->own[BEE_PIDS_LINK] = link_id_of(link_fd);
+	err = read_iter(t, link_fd, t->own[BEE_PIDS_PROG], t->own[BEE_PIDS_LINK]);
+	close(link_fd);
+out_close_prog:
+	close(prog_fd);
+out:
+	free(text);
+	return err;
+}
+
+/* Keep what libbpf made of the object for the next command (best effort:
+ * a cache that cannot be written costs time, not answers). */
+static void cache_write(const char *path, int prog_fd, const struct bpf_program *prog)
+{
+	struct bpf_prog_info info = {};
+	struct pids_cache_hdr hdr;
+	uint32_t len = sizeof(info);
+	size_t cnt = bpf_program__insn_cnt(prog), sz;
+	char *tmp = NULL, *buf, *slash;
+
+	/* kernels before 6.0 do not say which BTF id the program attached to */
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) || !info.attach_btf_id ||
+	    info.attach_btf_obj_id == 0 || !cnt)
+		return;
+	memcpy(hdr.magic, pids_magic, sizeof(hdr.magic));
+	hdr.attach_btf_id = info.attach_btf_id;
+	hdr.insn_cnt = cnt;
+	sz = sizeof(hdr) + cnt * sizeof(struct bpf_insn);
+	buf = malloc(sz);
+	if (!buf || asprintf(&tmp, "%s.%d", path, getpid()) < 0) {
+		free(buf);
+		return;
+	}
+	memcpy(buf, &hdr, sizeof(hdr));
+	memcpy(buf + sizeof(hdr), bpf_program__insns(prog), cnt * sizeof(struct bpf_insn));
+	slash = strrchr(tmp, '/');
+	if (slash) {
+		*slash = 0;
+		bee_mkdirs(tmp, 0755);
+		*slash = '/';
+	}
+	/* written aside and renamed, so a reader never sees half a file */
+	if (bee_write_file(tmp, buf, sz) || rename(tmp, path))
+		unlink(tmp);
+	else
+		pr_debug("pids: iterator kept in '%s'", path);
+	free(tmp);
+	free(buf);
+}
+
+/* Open and load the iterator with libbpf: 0, or -errno. */
+static int from_object(struct bee_pids *t, const void *obj_buf, size_t obj_sz, const char *cache)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "pids");
+	struct bpf_object *obj;
+	struct bpf_program *prog;
+	struct bpf_link *link = NULL;
+	int err;
+
+	bee_libbpf_log_init();
+	obj = bpf_object__open_mem(obj_buf, obj_sz, &oo);
+	if (!obj)
+		return neg_errno();
+	prog = bpf_object__find_program_by_name(obj, "pids_iter");
+	if (!prog) {
+		err = -ENOENT;
+		goto out;
+	}
+	err = bpf_object__load(obj);
+	if (err)
+		goto out;
+	link = bpf_program__attach_iter(prog, NULL);
+	if (!link) {
+		err = neg_errno();
+		goto out;
+	}
+	t->own[BEE_PIDS_PROG] = prog_id_of(bpf_program__fd(prog));
+	t->own[BEE_PIDS_LINK] = link_id_of(bpf_link__fd(link));
+	err = read_iter(t, bpf_link__fd(link), t->own[BEE_PIDS_PROG], t->own[BEE_PIDS_LINK]);
+	if (!err && cache)
+		cache_write(cache, bpf_program__fd(prog), prog);
+out:
 	bpf_link__destroy(link);
-err_close_obj:
 	bpf_object__close(obj);
+	return err;
+}
+
+/* From the iterator: 0, or -errno when it cannot run here. */
+static int from_iter(struct bee_pids *t, const void *obj_buf, size_t obj_sz)
+{
+	char *cache = cache_path(obj_buf, obj_sz);
+	int err = -ENOENT;
+
+	if (cache) {
+		err = from_cache(t, cache);
+		if (err && err != -ENOENT) {
+			/* a kernel that refuses or misreads it: start again */
+			pr_debug("pids: the cached iterator in '%s' failed (%s); rebuilding it",
+				 cache, strerror(-err));
+			unlink(cache);
+		}
+		if (err) {
+			t->cnt = 0;
+			memset(t->own, 0, sizeof(t->own));
+		}
+	}
+	if (err)
+		err = from_object(t, obj_buf, obj_sz, cache);
+	free(cache);
 	return err;
 }
 
