@@ -701,7 +701,9 @@ static int help(void)
 	       "and the target: tracepoint, function, cgroup id and path, interface, netns,\n"
 	       "uprobe file and offset. detach cuts the link from its hook while its fds and\n"
 	       "pins stay (the kernel supports it for cgroup, netns, xdp, tcx, netkit,\n"
-	       "netfilter, struct_ops and sockmap links).\n");
+	       "netfilter, struct_ops and sockmap links). Each link ends with\n"
+	       "'pids COMM(PID), ...', the processes that hold an fd of it (\"pids\" in\n"
+	       "JSON), when there are any.\n");
 	return EXIT_OK;
 }
 

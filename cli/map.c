@@ -58,7 +58,10 @@ static int do_help(void)
 		"       UPDATE_FLAGS := { any | exist | noexist }\n"
 		"       TYPE := a map type as the kernel names it: hash, array, percpu_hash,\n"
 		"               lru_hash, queue, stack, ringbuf, ... (see bee feature list map_types)\n"
-		"       Options: -j/--json, -p/--pretty\n");
+		"       Options: -j/--json, -p/--pretty\n"
+		"\n"
+		"'show' ends each map with 'pids COMM(PID), ...', the processes that hold an\n"
+		"fd of it (\"pids\" in JSON), when there are any.\n");
 	return EXIT_OK;
 }
 

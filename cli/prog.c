@@ -36,6 +36,8 @@ static int prog_help(void)
 	       "               cgroup/skb, ...) or a type as the kernel's BTF names it (enum\n"
 	       "               bpf_prog_type without BPF_PROG_TYPE_: sched_cls, netfilter, ...)\n"
 	       "\n"
+	       "'show' ends each program with 'pids COMM(PID), ...', the processes that\n"
+	       "hold an fd of it (\"pids\" in JSON), when there are any.\n"
 	       "'show' with a name or tag shows every program that has it; other commands\n"
 	       "want exactly one. 'stats' turns the kernel's run-time statistics on\n"
 	       "(BPF_ENABLE_STATS) for SECONDS (default 1, or until Ctrl-C), then shows\n"
