@@ -14,6 +14,7 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -179,6 +180,26 @@ struct pids_cache_hdr {
 };
 static const char pids_magic[8] = "beepids1";
 
+/* Feed @h a digest of @size bytes taken 8 at a time: bee_hash_update()
+ * goes a byte at a time, and 40 kB of it cost a tenth of a listing. */
+static void words_hash(struct bee_hash *h, const unsigned char *p, size_t size)
+{
+	uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= size; i += 8) {
+		memcpy(&w, p + i, 8);
+		a = (a ^ w) * 0x100000001b3ULL;
+		b = (b ^ w ^ (a >> 29)) * 0x100000001b3ULL;
+	}
+	w = 0;
+	memcpy(&w, p + i, size - i);
+	a = (a ^ w ^ size) * 0x100000001b3ULL;
+	b = (b ^ w ^ (a >> 29)) * 0x100000001b3ULL;
+	bee_hash_update(h, &a, sizeof(a));
+	bee_hash_update(h, &b, sizeof(b));
+}
+
 /* Hash what libbpf reads of the object (its sections but the debug info, a
  * tenth of the size); -EINVAL when it is not a 64-bit ELF file. */
 static int obj_key(const void *obj_buf, size_t obj_sz, struct bee_hash *h)
@@ -210,7 +231,7 @@ static int obj_key(const void *obj_buf, size_t obj_sz, struct bee_hash *h)
 		if (sh[i].sh_offset > obj_sz || sh[i].sh_size > obj_sz - sh[i].sh_offset)
 			return -EINVAL;
 		bee_hash_str(h, name);
-		bee_hash_update(h, b + sh[i].sh_offset, sh[i].sh_size);
+		words_hash(h, b + sh[i].sh_offset, sh[i].sh_size);
 	}
 	return 0;
 }
@@ -238,8 +259,8 @@ static char *cache_path(const void *obj_buf, size_t obj_sz)
 /* Load the iterator from the cache: 0, or -errno (-ENOENT: not cached). */
 static int from_cache(struct bee_pids *t, const char *path)
 {
-	LIBBPF_OPTS(bpf_prog_load_opts, po, .expected_attach_type = BPF_TRACE_ITER);
 	struct pids_cache_hdr hdr;
+	union bpf_attr a;
 	char *text = NULL;
 	size_t sz = 0;
 	int err, prog_fd, link_fd;
@@ -254,9 +275,17 @@ static int from_cache(struct bee_pids *t, const char *path)
 		err = -EINVAL;
 		goto out;
 	}
-	po.attach_btf_id = hdr.attach_btf_id;
-	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "pids_iter", "GPL",
-				(const struct bpf_insn *)(text + sizeof(hdr)), hdr.insn_cnt, &po);
+	/* bpf() itself: libbpf's bpf_prog_load() first probes what the
+	 * kernel supports with two more program loads, a third of the time */
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_TRACING;
+	a.expected_attach_type = BPF_TRACE_ITER;
+	a.attach_btf_id = hdr.attach_btf_id;
+	a.insns = (uintptr_t)(text + sizeof(hdr));
+	a.insn_cnt = hdr.insn_cnt;
+	a.license = (uintptr_t)"GPL";
+	snprintf(a.prog_name, sizeof(a.prog_name), "pids_iter");
+	prog_fd = syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
 	if (prog_fd < 0) {
 		err = -errno;
 		goto out;

@@ -31,46 +31,59 @@ struct pids_rec {
 	__u32 pad;
 };
 
+/* a name of up to 8 bytes (with its NUL when shorter) as one word */
+#define NAME8(a, b, c, d, e, f, g, h)                                                              \
+	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 | (__u64)(d) << 24 | (__u64)(e) << 32 |   \
+	 (__u64)(f) << 40 | (__u64)(g) << 48 | (__u64)(h) << 56)
+
+/*
+ * Quick to verify: the kernel verifies this program at every listing. Each
+ * plain load through a BTF pointer (task->pid) makes the verifier search
+ * the kernel's BTF by name, a tenth of a millisecond for a handful, so
+ * fields are read with bpf_probe_read_kernel (BPF_CORE_READ), which costs
+ * it nothing; the one plain load left is the seq_file that bpf_seq_write
+ * needs as a BTF pointer, done once before the branches. A name is compared
+ * as one 8-byte word.
+ */
 SEC("iter/task_file")
 int pids_iter(struct bpf_iter__task_file *ctx)
 {
+	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
 	struct file *file = ctx->file;
-	struct pids_rec r = {};
-	char n[9] = {};
+	struct pids_rec r;
+	struct qstr q;
+	__u64 w = 0;
 	void *priv;
 
 	if (!task || !file)
 		return 0;
+	r.pid = BPF_CORE_READ(task, tgid);
 	/* every thread of a process is visited with the same files: keep
 	 * the leader only, so a process is named once */
-	if (BPF_CORE_READ(task, pid) != BPF_CORE_READ(task, tgid))
+	if (BPF_CORE_READ(task, pid) != r.pid)
 		return 0;
-	/* "bpf-prog", "bpf-map" or "bpf_link", with its NUL */
-	if (bpf_probe_read_kernel_str(n, sizeof(n),
-				      BPF_CORE_READ(file, f_path.dentry, d_name.name)) < 8)
+	q = BPF_CORE_READ(file, f_path.dentry, d_name);
+	/* "bpf-map" is 7 bytes and its NUL, "bpf-prog" and "bpf_link" 8 */
+	if (q.len != 7 && q.len != 8)
 		return 0;
-	if (n[0] != 'b' || n[1] != 'p' || n[2] != 'f')
-		return 0;
+	bpf_probe_read_kernel(&w, sizeof(w), q.name);
 	priv = BPF_CORE_READ(file, private_data);
-	if (!priv)
-		return 0;
-	if (n[3] == '-' && n[4] == 'p' && n[5] == 'r' && n[6] == 'o' && n[7] == 'g' && !n[8]) {
+	if (w == NAME8('b', 'p', 'f', '-', 'p', 'r', 'o', 'g') && q.len == 8) {
 		r.kind = 0;
 		r.id = BPF_CORE_READ((struct bpf_prog *)priv, aux, id);
-	} else if (n[3] == '-' && n[4] == 'm' && n[5] == 'a' && n[6] == 'p' && !n[7]) {
+	} else if (w == NAME8('b', 'p', 'f', '-', 'm', 'a', 'p', 0)) {
 		r.kind = 1;
 		r.id = BPF_CORE_READ((struct bpf_map *)priv, id);
-	} else if (n[3] == '_' && n[4] == 'l' && n[5] == 'i' && n[6] == 'n' && n[7] == 'k' &&
-		   !n[8]) {
+	} else if (w == NAME8('b', 'p', 'f', '_', 'l', 'i', 'n', 'k') && q.len == 8) {
 		r.kind = 2;
 		r.id = BPF_CORE_READ((struct bpf_link *)priv, id);
 	} else {
 		return 0;
 	}
-	r.pid = BPF_CORE_READ(task, tgid);
-	bpf_probe_read_kernel_str(r.comm, sizeof(r.comm), task->comm);
-	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
+	r.pad = 0;
+	BPF_CORE_READ_INTO(&r.comm, task, comm);
+	bpf_seq_write(seq, &r, sizeof(r));
 	return 0;
 }
 
