@@ -112,8 +112,6 @@ const struct bee_pid_ref *bee_pids__find(const struct bee_pids *t, enum bee_pids
 /* Is @id one of the iterator's own objects, which the kernel may still be
  * freeing while a listing walks past it? */
 bool bee_pids__own(const struct bee_pids *t, enum bee_pids_kind kind, uint32_t id);
-/* "the task_file iterator" or "/proc" */
-const char *bee_pids__source(const struct bee_pids *t);
 void bee_pids__free(struct bee_pids *t);
 
 #endif

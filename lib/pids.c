@@ -563,11 +563,6 @@ bool bee_pids__own(const struct bee_pids *t, enum bee_pids_kind kind, uint32_t i
 	return t && kind <= BEE_PIDS_LINK && id && t->own[kind] == id;
 }
 
-const char *bee_pids__source(const struct bee_pids *t)
-{
-	return t ? t->source : NULL;
-}
-
 void bee_pids__free(struct bee_pids *t)
 {
 	if (!t)

@@ -102,6 +102,13 @@ check pids_default_is_iterator grep -q 'pids: .* from the task_file iterator' "$
 BEE_PIDS=proc "$BEE" -d prog show id "$prog" >/dev/null 2>"$T/e"
 why="$(grep 'pids:' "$T/e" | head -3)"
 check pids_forced_proc grep -q 'pids: .* from /proc$' "$T/e"
+# lazy: commands that show no pids line build no table
+"$BEE" -d map dump id "$map" >/dev/null 2>"$T/e"
+why="$(grep 'pids' "$T/e" | head -3)"
+check pids_lazy_map_dump bash -c "! grep -q 'pids' '$T/e'"
+"$BEE" -d prog dump xlated id "$prog" >/dev/null 2>"$T/e"
+why="$(grep 'pids' "$T/e" | head -3)"
+check pids_lazy_prog_dump bash -c "! grep -q 'pids' '$T/e'"
 # a cold start (no cached iterator) builds it with libbpf and gives the same
 mkdir -p "$T/cache"
 BEE_CACHE_DIR=$T/cache "$BEE" -d map show id "$map" >"$T/o" 2>"$T/e"
