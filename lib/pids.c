@@ -7,8 +7,9 @@
  * (one pass over every task's files in the kernel). Where it cannot run (an
  * old kernel, no BTF, no CAP_BPF/CAP_PERFMON, or a bee built without it) the
  * table comes from /proc/PID/fd and /proc/PID/fdinfo, which gives the same
- * answer more slowly. BEE_PIDS=proc in the environment forces the /proc
- * scan, BEE_PIDS=iter the iterator alone (no fallback); both are for tests.
+ * answer more slowly (2 ms here against 0.4). BEE_PIDS=proc in the
+ * environment forces the /proc scan, BEE_PIDS=iter the iterator alone (no
+ * fallback); both are for tests.
  */
 #include <dirent.h>
 #include <elf.h>
@@ -35,8 +36,8 @@ struct bee_pids {
 	struct bee_pid_ref *ents;
 	size_t cnt, cap;
 	const char *source;
-	/* the iterator's own prog, map and link, which the kernel may still be
-	 * freeing while a listing walks past them */
+	/* by kind: the ids of the iterator's own program and link (it has no
+	 * map), which a listing that walks past them must not show */
 	uint32_t own[3];
 };
 
@@ -171,7 +172,7 @@ static uint32_t link_id_of(int fd)
  * the attach point: some 20 ms, ten times what the listing costs. What that
  * work produces, the relocated instructions and the BTF id of the iterator,
  * depends only on the kernel build and the object, so it is kept in bee's
- * cache under a key of both, and later commands load it with two syscalls.
+ * cache under a key of both, and later commands load it with bpf() alone.
  */
 struct pids_cache_hdr {
 	char magic[8];
