@@ -4,6 +4,7 @@
 #define BEE_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "bee/bee.h"
@@ -102,5 +103,14 @@ int cli_run(const struct run_opts *o);
 /* Parse the runner's common options (--duration, --set, -j, ...) from argv;
  * returns the index of the first unparsed argument or -1 (error printed). */
 int cli_run_parse(int argc, char **argv, struct run_opts *o, bool want_file);
+
+/* Which processes hold BPF objects (cli/pids.c). Print object @id's holders
+ * as bpftool does: a "\tpids comm(pid), ..." line in text (@j NULL), a "pids"
+ * array of {pid, comm} in JSON; nothing when no process holds it. The first
+ * call builds the table for the whole command. */
+void cli_pids_print(struct bee_json *j, int kind /* enum bee_pids_kind */, uint32_t id);
+/* Is @id an object bee made to build that table, which the kernel may still
+ * be freeing? A listing skips it. */
+bool cli_pids_own(int kind, uint32_t id);
 
 #endif

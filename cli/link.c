@@ -323,6 +323,8 @@ static void print_json(struct bee_json *j, const struct link *l)
 	const struct link_info *i = &l->info;
 	char b[64], ifn[IF_NAMESIZE + 1];
 
+	if (cli_pids_own(BEE_PIDS_LINK, i->id))
+		return; /* bee's own, made to find the pids below */
 	bee_json_obj_start(j);
 	bee_json_kuint(j, "id", i->id);
 	bee_json_kstr(j, "type", l->type);
@@ -404,6 +406,7 @@ static void print_json(struct bee_json *j, const struct link *l)
 		bee_json_kuint(j, "map_id", i->sockmap.map_id);
 		bee_json_kstr(j, "attach_type", attach_name(i->sockmap.attach_type, b, sizeof(b)));
 	}
+	cli_pids_print(j, BEE_PIDS_LINK, i->id);
 	bee_json_obj_end(j);
 }
 
@@ -412,6 +415,8 @@ static void print_text(const struct link *l)
 	const struct link_info *i = &l->info;
 	char b[64], ifn[IF_NAMESIZE + 1];
 
+	if (cli_pids_own(BEE_PIDS_LINK, i->id))
+		return;
 	printf("%u: %s  prog %u\n\t", i->id, l->type, i->prog_id);
 	if (!strcmp(l->type, "raw_tracepoint")) {
 		printf("tp '%s'", l->name);
@@ -484,6 +489,7 @@ static void print_text(const struct link *l)
 		       attach_name(i->sockmap.attach_type, b, sizeof(b)));
 	}
 	printf("\n");
+	cli_pids_print(NULL, BEE_PIDS_LINK, i->id);
 }
 
 static bool on_bpffs(const char *path)
@@ -695,7 +701,9 @@ static int help(void)
 	       "and the target: tracepoint, function, cgroup id and path, interface, netns,\n"
 	       "uprobe file and offset. detach cuts the link from its hook while its fds and\n"
 	       "pins stay (the kernel supports it for cgroup, netns, xdp, tcx, netkit,\n"
-	       "netfilter, struct_ops and sockmap links).\n");
+	       "netfilter, struct_ops and sockmap links). Each link ends with\n"
+	       "'pids COMM(PID), ...', the processes that hold an fd of it (\"pids\" in\n"
+	       "JSON), when there are any.\n");
 	return EXIT_OK;
 }
 

@@ -58,7 +58,10 @@ static int do_help(void)
 		"       UPDATE_FLAGS := { any | exist | noexist }\n"
 		"       TYPE := a map type as the kernel names it: hash, array, percpu_hash,\n"
 		"               lru_hash, queue, stack, ringbuf, ... (see bee feature list map_types)\n"
-		"       Options: -j/--json, -p/--pretty\n");
+		"       Options: -j/--json, -p/--pretty\n"
+		"\n"
+		"'show' ends each map with 'pids COMM(PID), ...', the processes that hold an\n"
+		"fd of it (\"pids\" in JSON), when there are any.\n");
 	return EXIT_OK;
 }
 
@@ -304,6 +307,8 @@ static void show_one(int fd, struct bee_json *j)
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return;
+	if (cli_pids_own(BEE_PIDS_MAP, info.id))
+		return; /* bee's own, made to find the pids below, being freed */
 	fdinfo_memlock_frozen(fd, &memlock, &frozen);
 	if (j) {
 		bee_json_obj_start(j);
@@ -325,6 +330,7 @@ static void show_one(int fd, struct bee_json *j)
 		}
 		if (info.map_extra)
 			bee_json_kuint(j, "map_extra", info.map_extra);
+		cli_pids_print(j, BEE_PIDS_MAP, info.id);
 		bee_json_obj_end(j);
 		return;
 	}
@@ -347,6 +353,7 @@ static void show_one(int fd, struct bee_json *j)
 		printf("\tbtf_id %u\n", info.btf_id);
 	if (frozen > 0)
 		printf("\tfrozen\n");
+	cli_pids_print(NULL, BEE_PIDS_MAP, info.id);
 }
 
 static int do_show(int argc, char **argv)

@@ -36,6 +36,8 @@ static int prog_help(void)
 	       "               cgroup/skb, ...) or a type as the kernel's BTF names it (enum\n"
 	       "               bpf_prog_type without BPF_PROG_TYPE_: sched_cls, netfilter, ...)\n"
 	       "\n"
+	       "'show' ends each program with 'pids COMM(PID), ...', the processes that\n"
+	       "hold an fd of it (\"pids\" in JSON), when there are any.\n"
 	       "'show' with a name or tag shows every program that has it; other commands\n"
 	       "want exactly one. 'stats' turns the kernel's run-time statistics on\n"
 	       "(BPF_ENABLE_STATS) for SECONDS (default 1, or until Ctrl-C), then shows\n"
@@ -415,6 +417,8 @@ static int show_one(int fd, struct bee_json *j, const struct stats_delta *sd)
 		if (info.nr_map_ids > n)
 			info.nr_map_ids = n;
 	}
+	if (cli_pids_own(BEE_PIDS_PROG, info.id))
+		goto out; /* bee's own, made to find the pids below */
 	prog_full_name(fd, &info, name, sizeof(name));
 	for (int i = 0; i < BPF_TAG_SIZE; i++)
 		snprintf(tagbuf + 2 * i, 3, "%02x", info.tag[i]);
@@ -463,6 +467,7 @@ static int show_one(int fd, struct bee_json *j, const struct stats_delta *sd)
 			bee_json_kuint(j, "stats_run_cnt", sd->cnt);
 			bee_json_kuint(j, "stats_run_time_ns", sd->ns);
 		}
+		cli_pids_print(j, BEE_PIDS_PROG, info.id);
 		bee_json_obj_end(j);
 		goto out;
 	}
@@ -509,6 +514,7 @@ static int show_one(int fd, struct bee_json *j, const struct stats_delta *sd)
 		       sd->secs, (unsigned long long)sd->cnt, (unsigned long long)sd->ns,
 		       (unsigned long long)(sd->cnt ? sd->ns / sd->cnt : 0));
 	printf("\n");
+	cli_pids_print(NULL, BEE_PIDS_PROG, info.id);
 out:
 	if (map_ids != maps)
 		free(map_ids);

@@ -81,6 +81,11 @@ static void kernel_key(char out[33])
 	bee_hash_hex(&h, out);
 }
 
+void bee_kernel_key(char out[33])
+{
+	kernel_key(out);
+}
+
 int bee_vmlinux_h_cached(const char *cache_dir, char **path, char key[33])
 {
 	char dir[PATH_MAX], file[PATH_MAX + 16];

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,9 @@ char *bee_cache_dir(const struct bee_obj_opts *opts);
 /* Path of the cached vmlinux.h for the running kernel (malloc'ed), generated
  * on first use; also fills @btf_hash with the hash of kernel BTF. */
 int bee_vmlinux_h_cached(const char *cache_dir, char **path, char btf_hash[33]);
+/* A cheap identity of the running kernel build (release, version, BTF size)
+ * for cache keys, as 32 hex digits. */
+void bee_kernel_key(char out[33]);
 /* Directory that holds bee's BPF-side headers (include/ with bee/bee.bpf.h). */
 const char *bee_include_dir(void);
 
@@ -97,5 +101,31 @@ struct bee_unwinder *bee_unwinder__new(void);
 void bee_unwinder__free(struct bee_unwinder *u);
 int bee_unwinder__unwind(struct bee_unwinder *u, pid_t pid, uint64_t mm, const uint64_t *regs,
 			 const void *stack, size_t len, uint64_t *pcs, int max);
+
+/* Which processes hold fds of BPF programs, maps and links: the table behind
+ * the "pids" line of prog/map/link show (lib/pids.c). */
+enum bee_pids_kind { BEE_PIDS_PROG, BEE_PIDS_MAP, BEE_PIDS_LINK };
+struct bee_pid_ref {
+	uint32_t kind; /* enum bee_pids_kind */
+	uint32_t id;   /* the object's id */
+	uint32_t pid;  /* a process (thread group) holding an fd of it */
+	char comm[16];
+};
+struct bee_pids;
+/* Build the table once, from the task_file iterator in @iter_obj (the
+ * compiled tools/pids/pids.bpf.c; NULL to go without) or, where that cannot
+ * run, from /proc/PID/fd and fdinfo (BEE_PIDS=proc forces this, BEE_PIDS=iter
+ * forbids it). The calling process is left out: its fds are the ones it
+ * opened to ask. Returns NULL with errno set when neither source works; free
+ * with bee_pids__free(). */
+struct bee_pids *bee_pids__new(const void *iter_obj, size_t iter_sz);
+/* The holders of object @id of @kind, ordered by pid: *cnt entries, valid
+ * until the table is freed; NULL with *cnt 0 when none (or @t is NULL). */
+const struct bee_pid_ref *bee_pids__find(const struct bee_pids *t, enum bee_pids_kind kind,
+					 uint32_t id, size_t *cnt);
+/* Is @id one of the iterator's own objects, which the kernel may still be
+ * freeing while a listing walks past it? */
+bool bee_pids__own(const struct bee_pids *t, enum bee_pids_kind kind, uint32_t id);
+void bee_pids__free(struct bee_pids *t);
 
 #endif
