@@ -343,7 +343,8 @@ static int read_counts(struct profile *pr, int counts_fd)
 		pr->dw[i].count = 0;
 		pr->dw[i].uips = NULL;
 	}
-	qsort(pr->stacks, pr->cnt, sizeof(*pr->stacks), cmp_count);
+	if (pr->cnt)
+		qsort(pr->stacks, pr->cnt, sizeof(*pr->stacks), cmp_count);
 	return 0;
 }
 
