@@ -2,9 +2,11 @@
 /* Shared parts of the classic ready tools: option values, the watch on a
  * -p process, interval printing, and the latency histograms. */
 #include <errno.h>
+#include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +23,97 @@ const struct tool_unit tool_units[3] = {
 	{ "usecs", 1000 },
 	{ "msecs", 1000000 },
 };
+
+int tool_parse_start(struct tool_cmd *t, int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "help"))
+		return t->usage();
+	optind = 0; /* 0: glibc starts over (options may follow operands) */
+	opterr = 0;
+	return TOOL_GO_ON;
+}
+
+int tool_common_option(struct tool_cmd *t, int c, int argc, char **argv)
+{
+	struct tool_interval *iv = t->iv;
+	int code = EXIT_USAGE;
+
+	switch (c) {
+	case 'D':
+		if (tool_parse_duration(t->name, optarg, &t->run.duration, &code))
+			return code;
+		return TOOL_GO_ON;
+	case 'j':
+		json_output = true;
+		return TOOL_GO_ON;
+	case 'q':
+		t->run.quiet_header = true;
+		return TOOL_GO_ON;
+	case 'h':
+		return t->usage();
+	case 'i':
+		if (!iv)
+			break;
+		if (tool_parse_interval(t->name, optarg, &iv->secs))
+			return EXIT_USAGE;
+		return TOOL_GO_ON;
+	case 'c':
+		if (!iv)
+			break;
+		/* a value that is no number reads as 0 too, and gets both lines */
+		if (tool_parse_uint(t->name, "--count", optarg, 1000000000, &iv->count) ||
+		    !iv->count)
+			return iv->count ? EXIT_USAGE :
+				cli_usage("%s: --count 0: want at least one interval", t->name);
+		return TOOL_GO_ON;
+	}
+	return tool_bad_option(t->name, argc, argv, c);
+}
+
+int tool_no_more_args(const struct tool_cmd *t, int argc, char **argv, int first)
+{
+	if (first < argc)
+		return cli_usage("%s: unexpected argument '%s'", t->name, argv[first]);
+	return 0;
+}
+
+int tool_check_interval(const struct tool_cmd *t)
+{
+	if (t->iv->count && !t->iv->secs)
+		return cli_usage("%s: --count needs --interval", t->name);
+	return 0;
+}
+
+void tool_set(struct tool_cmd *t, const char *fmt, ...)
+{
+	char *text = t->set_text[t->run.set_cnt];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(t->set_text[0]), fmt, ap);
+	va_end(ap);
+	t->sets[t->run.set_cnt++] = text;
+}
+
+int tool_embedded(struct tool_cmd *t)
+{
+	t->run.obj_buf = cli_embedded(t->name, &t->run.obj_sz);
+	if (!t->run.obj_buf)
+		return cli_err("%s: the BPF object is not built into this bee", t->name);
+	return 0;
+}
+
+int tool_run(struct tool_cmd *t, pid_t watch_pid)
+{
+	int code = t->run.obj_buf ? 0 : tool_embedded(t);
+
+	if (code)
+		return code;
+	t->run.name = t->name;
+	t->run.sets = t->sets;
+	tool_watch_pid(t->name, watch_pid);
+	return cli_run(&t->run);
+}
 
 int tool_parse_duration(const char *tool, const char *arg, double *out, int *code)
 {
@@ -246,6 +339,16 @@ unsigned long tool_interval_stop(struct tool_interval *iv)
 	 * the flag keeps it from printing again and the process ends soon */
 	iv->started = false;
 	return iv->done;
+}
+
+void tool_interval_finish(struct tool_interval *iv, FILE *out)
+{
+	unsigned long done = tool_interval_stop(iv);
+
+	if (!iv->secs)
+		iv->print(iv->ctx, out, 0);
+	else if (!iv->count || done < iv->count)
+		iv->print(iv->ctx, out, done + 1);
 }
 
 int tool_bad_option(const char *tool, int argc, char **argv, int opt)

@@ -16,6 +16,50 @@
 #include "../../cli/cli.h"
 #include "json.h"
 
+/* A ready tool's command line and the runner options it turns into. A tool
+ * fills its own options into run and its --set strings through tool_set(),
+ * and hands the rest to the functions below, so that every tool words the
+ * common options, their errors and exit codes alike. */
+#define TOOL_MAX_SETS 8
+struct tool_cmd {
+	const char *name;               /* "execsnoop": first word of every error */
+	int (*usage)(void);             /* prints the help, returns EXIT_OK */
+	struct tool_interval *iv;       /* -i and -c, for the histogram tools; or NULL */
+	struct run_opts run;
+	/* private */
+	const char *sets[TOOL_MAX_SETS];
+	char set_text[TOOL_MAX_SETS][128];
+};
+
+/* What tool_parse_start() and tool_common_option() return when the parse
+ * goes on; any other value is the exit code to return at once. */
+enum { TOOL_GO_ON = -1 };
+
+/* `bee TOOL help` prints the help as --help does; otherwise getopt_long is
+ * set to start over on argv (options may follow operands) and to leave its
+ * errors to tool_common_option(). */
+int tool_parse_start(struct tool_cmd *t, int argc, char **argv);
+/* The options every tool has, given as getopt_long returned them: 'D'
+ * (--duration), 'j', 'q', 'h', and 'i', 'c' where t->iv is set; anything
+ * else is an unknown option or a missing value. TOOL_GO_ON, or the exit code
+ * after the help or the one error line. */
+int tool_common_option(struct tool_cmd *t, int c, int argc, char **argv);
+/* After the options: argv[@first] and on are one too many (error line,
+ * EXIT_USAGE), else 0. */
+int tool_no_more_args(const struct tool_cmd *t, int argc, char **argv, int first);
+/* After the options of a tool with t->iv: -c without -i is an error line
+ * and EXIT_USAGE, else 0. */
+int tool_check_interval(const struct tool_cmd *t);
+/* Add the --set string NAME=VALUE formatted from @fmt (at most
+ * TOOL_MAX_SETS, each under 128 bytes; the tools stay well inside). */
+void tool_set(struct tool_cmd *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Point t->run at the BPF object built into bee under t->name; 0, or the exit
+ * code after the error line. tool_run() calls it when the tool has not. */
+int tool_embedded(struct tool_cmd *t);
+/* Watch process @watch_pid (0: none, see tool_watch_pid()) and run. Returns
+ * cli_run()'s exit code. */
+int tool_run(struct tool_cmd *t, pid_t watch_pid);
+
 /* Parse a --duration / -p argument; on a bad value print the one error line
  * (naming @tool) and return -1 (usage: exit 2; a pid that does not exist:
  * exit 1 — *code says which). */
@@ -56,6 +100,10 @@ struct tool_interval {
 };
 int tool_interval_start(struct tool_interval *iv);
 unsigned long tool_interval_stop(struct tool_interval *iv);
+/* For at_exit: stop the intervals and print what no interval has printed
+ * yet: the whole run without -i (@print's n is 0), else the part of the last
+ * interval that the end cut short, unless --count intervals were all printed. */
+void tool_interval_finish(struct tool_interval *iv, FILE *out);
 /* Parse an -i value (error line printed, -1 on a bad value). */
 int tool_parse_interval(const char *tool, const char *arg, double *secs);
 /* Text mode: the line that starts interval @n's output ("\nHH:MM:SS"). */
