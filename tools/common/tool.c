@@ -441,3 +441,64 @@ int tool_hist_print(struct bee_obj *obj, const char *map, const char *title, con
 	}
 	return 0;
 }
+
+static int cmp_busiest(const void *a, const void *b)
+{
+	const struct tool_keyed_hist *x = a, *y = b;
+
+	if (x->total != y->total)
+		return x->total < y->total ? 1 : -1;
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+void tool_keyed_hists_read(struct bee_obj *obj, const char *map, size_t value_sz, bool clear,
+			   struct tool_keyed_hists *h)
+{
+	int fd = bee_obj__map_fd(obj, map);
+	size_t cap = 0;
+	uint32_t key, next, *prev = NULL;
+
+	memset(h, 0, sizeof(*h));
+	while (fd >= 0 && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		struct tool_keyed_hist *e;
+		uint64_t *slots;
+
+		key = next;
+		prev = &key;
+		if (h->cnt == cap) {
+			size_t want = cap ? cap * 2 : 64;
+			void *ents = realloc(h->ents, want * sizeof(*h->ents));
+			void *values = ents ? realloc(h->values, want * value_sz) : NULL;
+
+			if (ents)
+				h->ents = ents;
+			if (!values)
+				break;
+			h->values = values;
+			cap = want;
+		}
+		e = &h->ents[h->cnt];
+		slots = (uint64_t *)((char *)h->values + h->cnt * value_sz);
+		if (bpf_map_lookup_elem(fd, &key, slots))
+			continue;
+		e->key = key;
+		e->total = 0;
+		for (int i = 0; i < 64; i++)
+			e->total += slots[i];
+		h->cnt++;
+	}
+	/* cleared after the walk: deleting during get_next_key would restart it */
+	for (size_t i = 0; clear && i < h->cnt; i++)
+		bpf_map_delete_elem(fd, &h->ents[i].key);
+	/* the values stay where they are; the entries point at them, then sort */
+	for (size_t i = 0; i < h->cnt; i++)
+		h->ents[i].value = (char *)h->values + i * value_sz;
+	qsort(h->ents, h->cnt, sizeof(*h->ents), cmp_busiest);
+}
+
+void tool_keyed_hists_free(struct tool_keyed_hists *h)
+{
+	free(h->ents);
+	free(h->values);
+	memset(h, 0, sizeof(*h));
+}

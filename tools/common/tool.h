@@ -112,6 +112,27 @@ void tool_interval_header(FILE *out, unsigned long n);
  * zero the map when @clear (for the next interval). 0 or -errno. */
 int tool_hist_read(struct bee_obj *obj, const char *map, uint64_t *slots, bool clear);
 
+/* The histograms of a hash map keyed by a u32 (a syscall, a thread), whose
+ * values start with the 64 slots of a log2 histogram. */
+struct tool_keyed_hist {
+	uint32_t key;
+	uint64_t total;        /* the sum of the slots */
+	const void *value;     /* the map's value, of the size given to the read */
+};
+struct tool_keyed_hists {
+	size_t cnt;
+	struct tool_keyed_hist *ents;   /* busiest first; equal ones by key */
+	void *values;                   /* private: where the values are held */
+};
+/* Read every entry of hash map @map of @obj into @h (values of @value_sz
+ * bytes), and delete them from the map when @clear (for the next interval).
+ * Without the map, or out of memory, @h holds what was read so far; a key
+ * that went away during the walk is left out. Release @h with
+ * tool_keyed_hists_free(). */
+void tool_keyed_hists_read(struct bee_obj *obj, const char *map, size_t value_sz, bool clear,
+			   struct tool_keyed_hists *h);
+void tool_keyed_hists_free(struct tool_keyed_hists *h);
+
 /* Start a JSON event line as the runner writes them:
  * {"type":"event","map":MAP,"data":{ ... then the caller's fields;
  * tool_json_event_end closes both objects and ends the line. */

@@ -36,12 +36,6 @@ struct per_hist {
 	char comm[16];
 };
 
-struct per_entry {
-	uint32_t key;
-	uint64_t total;
-	struct per_hist h;
-};
-
 static int usage(void)
 {
 	printf("Usage: bee runqlat [OPTIONS]\n"
@@ -134,54 +128,25 @@ static void hist_extra(struct bee_json *j, void *ctx)
 	}
 }
 
-static int cmp_total(const void *a, const void *b)
-{
-	const struct per_entry *x = a, *y = b;
-
-	return x->total < y->total ? 1 : x->total > y->total ? -1 : (x->key > y->key) - (x->key < y->key);
-}
-
 /* One histogram per key of the hists map, busiest first; cleared when @clear. */
 static void print_per(struct runqlat *rq, FILE *out, bool clear)
 {
-	int fd = bee_obj__map_fd(rq->obj, "hists");
-	struct per_entry *ents = NULL;
-	size_t cnt = 0, cap = 0;
-	uint32_t key, next, *prev = NULL;
+	struct tool_keyed_hists h;
 	char title[64];
 
-	while (fd >= 0 && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (cnt == cap) {
-			struct per_entry *m = realloc(ents, (cap = cap ? cap * 2 : 64) * sizeof(*m));
-			if (!m)
-				break;
-			ents = m;
-		}
-		if (bpf_map_lookup_elem(fd, &key, &ents[cnt].h))
-			continue;
-		ents[cnt].key = key;
-		ents[cnt].total = 0;
-		for (int i = 0; i < 64; i++)
-			ents[cnt].total += ents[cnt].h.slots[i];
-		cnt++;
-	}
-	/* cleared after the walk: deleting during get_next_key would restart it */
-	for (size_t i = 0; clear && i < cnt; i++)
-		bpf_map_delete_elem(fd, &ents[i].key);
-	qsort(ents, cnt, sizeof(*ents), cmp_total);
-	for (size_t i = 0; i < cnt; i++) {
-		rq->key = ents[i].key;
-		snprintf(rq->comm, sizeof(rq->comm), "%.16s", ents[i].h.comm);
+	tool_keyed_hists_read(rq->obj, "hists", sizeof(struct per_hist), clear, &h);
+	for (size_t i = 0; i < h.cnt; i++) {
+		const struct per_hist *ph = h.ents[i].value;
+
+		rq->key = h.ents[i].key;
+		snprintf(rq->comm, sizeof(rq->comm), "%.16s", ph->comm);
 		snprintf(title, sizeof(title), "%s = %u %s", rq->per == 'P' && rq->btf ? "pid" : "tid",
 			 rq->key, rq->comm);
-		tool_hist_emit(out, ents[i].h.slots, 64, "runqlat", title, rq->unit->name, hist_extra,
-			       rq);
+		tool_hist_emit(out, ph->slots, 64, "runqlat", title, rq->unit->name, hist_extra, rq);
 	}
-	if (!cnt && !json_output)
+	if (!h.cnt && !json_output)
 		fprintf(out, "\n(no tasks seen)\n");
-	free(ents);
+	tool_keyed_hists_free(&h);
 }
 
 static void print_hist(void *ctx, FILE *out, unsigned long n)

@@ -107,19 +107,6 @@ static void hist_extra(struct bee_json *j, void *ctx)
 		bee_json_kuint(j, "interval", t->interval);
 }
 
-struct per_entry {
-	uint32_t nr;
-	uint64_t total;
-	uint64_t slots[64];
-};
-
-static int cmp_total(const void *a, const void *b)
-{
-	const struct per_entry *x = a, *y = b;
-
-	return x->total < y->total ? 1 : x->total > y->total ? -1 : (int)x->nr - (int)y->nr;
-}
-
 /* One report: interval @n (0: the summary at exit); the maps are cleared
  * after an interval's report. */
 static void print_report(void *ctx, FILE *out, unsigned long n)
@@ -142,48 +129,25 @@ static void print_report(void *ctx, FILE *out, unsigned long n)
 		return;
 	}
 
-	int fd = bee_obj__map_fd(sl->obj, "per_nr");
-	struct per_entry *ents = NULL;
-	size_t cnt = 0, cap = 0;
-	uint32_t key, next, *prev = NULL;
+	struct tool_keyed_hists h;
 
-	while (fd >= 0 && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (cnt == cap) {
-			struct per_entry *m = realloc(ents, (cap = cap ? cap * 2 : 64) * sizeof(*m));
-			if (!m)
-				break;
-			ents = m;
-		}
-		struct per_entry *e = &ents[cnt];
-		if (bpf_map_lookup_elem(fd, &key, e->slots))
-			continue;
-		e->nr = key;
-		e->total = 0;
-		for (int i = 0; i < 64; i++)
-			e->total += e->slots[i];
-		cnt++;
-	}
-	/* cleared after the walk: deleting during get_next_key would restart it */
-	for (size_t i = 0; n && i < cnt; i++)
-		bpf_map_delete_elem(fd, &ents[i].nr);
-	qsort(ents, cnt, sizeof(*ents), cmp_total);
-	for (size_t i = 0; i < cnt; i++) {
-		tag.nr = ents[i].nr;
-		tag.name = syscall_name(ents[i].nr);
+	tool_keyed_hists_read(sl->obj, "per_nr", sizeof(uint64_t[64]), n > 0, &h);
+	for (size_t i = 0; i < h.cnt; i++) {
+		const struct tool_keyed_hist *e = &h.ents[i];
+
+		tag.nr = e->key;
+		tag.name = syscall_name(e->key);
 		if (tag.name)
 			snprintf(title, sizeof(title), "syscall = %s (%llu calls)", tag.name,
-				 (unsigned long long)ents[i].total);
+				 (unsigned long long)e->total);
 		else
-			snprintf(title, sizeof(title), "syscall = %u (%llu calls)", ents[i].nr,
-				 (unsigned long long)ents[i].total);
-		tool_hist_emit(out, ents[i].slots, 64, "syslat", title, sl->unit->name, hist_extra,
-			       &tag);
+			snprintf(title, sizeof(title), "syscall = %u (%llu calls)", e->key,
+				 (unsigned long long)e->total);
+		tool_hist_emit(out, e->value, 64, "syslat", title, sl->unit->name, hist_extra, &tag);
 	}
-	if (!cnt && !json_output)
+	if (!h.cnt && !json_output)
 		fprintf(out, "\n(no syscalls seen)\n");
-	free(ents);
+	tool_keyed_hists_free(&h);
 }
 
 static int attach(struct bee_obj *obj, void *ctx)
