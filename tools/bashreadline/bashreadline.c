@@ -168,10 +168,6 @@ static int do_bashreadline(int argc, char **argv)
 		case 's':
 			br.shell = optarg;
 			break;
-		case 'p':
-			if (tool_parse_pid("bashreadline", optarg, &br.pid, &code))
-				return code;
-			break;
 		default:
 			code = tool_common_option(&t, c, argc, argv);
 			if (code != TOOL_GO_ON)
@@ -181,6 +177,7 @@ static int do_bashreadline(int argc, char **argv)
 	code = tool_no_more_args(&t, argc, argv, optind);
 	if (code)
 		return code;
+	br.pid = t.pid;
 	t.run.no_maps = true;
 	t.run.no_trace = true;
 	t.run.attach = attach;

@@ -39,6 +39,10 @@ int tool_common_option(struct tool_cmd *t, int c, int argc, char **argv)
 	int code = EXIT_USAGE;
 
 	switch (c) {
+	case 'p':
+		if (tool_parse_pid(t->name, optarg, &t->pid, &code))
+			return code;
+		return TOOL_GO_ON;
 	case 'D':
 		if (tool_parse_duration(t->name, optarg, &t->run.duration, &code))
 			return code;

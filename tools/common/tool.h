@@ -25,6 +25,7 @@ struct tool_cmd {
 	const char *name;               /* "execsnoop": first word of every error */
 	int (*usage)(void);             /* prints the help, returns EXIT_OK */
 	struct tool_interval *iv;       /* -i and -c, for the histogram tools; or NULL */
+	pid_t pid;                      /* -p: only this process (0: all) */
 	struct run_opts run;
 	/* private */
 	const char *sets[TOOL_MAX_SETS];
@@ -39,8 +40,8 @@ enum { TOOL_GO_ON = -1 };
  * set to start over on argv (options may follow operands) and to leave its
  * errors to tool_common_option(). */
 int tool_parse_start(struct tool_cmd *t, int argc, char **argv);
-/* The options every tool has, given as getopt_long returned them: 'D'
- * (--duration), 'j', 'q', 'h', and 'i', 'c' where t->iv is set; anything
+/* The options every tool has, given as getopt_long returned them: 'p',
+ * 'D' (--duration), 'j', 'q', 'h', and 'i', 'c' where t->iv is set; anything
  * else is an unknown option or a missing value. TOOL_GO_ON, or the exit code
  * after the help or the one error line. */
 int tool_common_option(struct tool_cmd *t, int c, int argc, char **argv);

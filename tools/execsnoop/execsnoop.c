@@ -160,17 +160,13 @@ static int do_execsnoop(int argc, char **argv)
 	struct tool_cmd t = { .name = "execsnoop", .usage = usage };
 	bool failed = false, by_uid = false;
 	unsigned long uid;
-	pid_t pid = 0, ppid = 0;
+	pid_t ppid = 0;
 	int c, code = tool_parse_start(&t, argc, argv);
 
 	if (code != TOOL_GO_ON)
 		return code;
 	while ((c = getopt_long(argc, argv, ":p:P:u:xn:jqh", lopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (tool_parse_pid("execsnoop", optarg, &pid, &code))
-				return code;
-			break;
 		case 'P':
 			if (tool_parse_id("execsnoop", "--ppid", optarg, &ppid, &code))
 				return code;
@@ -195,8 +191,8 @@ static int do_execsnoop(int argc, char **argv)
 	code = tool_no_more_args(&t, argc, argv, optind);
 	if (code)
 		return code;
-	if (pid)
-		tool_set(&t, "targ_pid=%d", (int)pid);
+	if (t.pid)
+		tool_set(&t, "targ_pid=%d", (int)t.pid);
 	if (ppid)
 		tool_set(&t, "targ_ppid=%d", (int)ppid);
 	if (by_uid)
@@ -208,7 +204,7 @@ static int do_execsnoop(int argc, char **argv)
 	t.run.print_event = print_event;
 	t.run.print_ctx = &es;
 	t.run.header = "PCOMM            PID     PPID     RET ARGS";
-	return tool_run(&t, pid ? pid : ppid);
+	return tool_run(&t, t.pid ? t.pid : ppid);
 }
 
 BEE_TOOL("execsnoop", do_execsnoop, "trace exec() calls: pid, ppid, comm, argv, return value");

@@ -235,10 +235,6 @@ static int do_funclatency(int argc, char **argv)
 	fl.unit = &tool_units[0];
 	while ((c = getopt_long(argc, argv, ":p:umi:c:jqh", lopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (tool_parse_pid("funclatency", optarg, &fl.pid, &code))
-				return code;
-			break;
 		case 'u':
 			fl.unit = &tool_units[1];
 			break;
@@ -256,6 +252,7 @@ static int do_funclatency(int argc, char **argv)
 	code = tool_check_interval(&t) ?: tool_no_more_args(&t, argc, argv, optind + 1);
 	if (code)
 		return code;
+	fl.pid = t.pid;
 	fl.iv.print = print_hist;
 	fl.iv.ctx = &fl;
 	fl.spec = argv[optind];

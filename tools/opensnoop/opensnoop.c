@@ -157,17 +157,13 @@ static int do_opensnoop(int argc, char **argv)
 	const char *comm = NULL;
 	bool failed = false, by_uid = false;
 	unsigned long uid;
-	pid_t pid = 0, tid = 0;
+	pid_t tid = 0;
 	int c, code = tool_parse_start(&t, argc, argv);
 
 	if (code != TOOL_GO_ON)
 		return code;
 	while ((c = getopt_long(argc, argv, ":p:t:u:n:xjqh", lopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (tool_parse_pid("opensnoop", optarg, &pid, &code))
-				return code;
-			break;
 		case 't':
 			if (tool_parse_id("opensnoop", "--tid", optarg, &tid, &code))
 				return code;
@@ -194,8 +190,8 @@ static int do_opensnoop(int argc, char **argv)
 	code = tool_no_more_args(&t, argc, argv, optind);
 	if (code)
 		return code;
-	if (pid)
-		tool_set(&t, "targ_pid=%d", (int)pid);
+	if (t.pid)
+		tool_set(&t, "targ_pid=%d", (int)t.pid);
 	if (tid)
 		tool_set(&t, "targ_tid=%d", (int)tid);
 	if (by_uid)
@@ -211,7 +207,7 @@ static int do_opensnoop(int argc, char **argv)
 	t.run.prepare = prepare;
 	t.run.print_event = print_event;
 	t.run.header = "PID     COMM             RESULT   FLAGS                    PATH";
-	return tool_run(&t, pid);
+	return tool_run(&t, t.pid);
 }
 
 BEE_TOOL("opensnoop", do_opensnoop, "trace open/openat/openat2: pid, comm, path, flags, result");

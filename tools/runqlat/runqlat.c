@@ -196,10 +196,6 @@ static int do_runqlat(int argc, char **argv)
 	rq.unit = &tool_units[1];
 	while ((c = getopt_long(argc, argv, ":p:PLmNi:c:jqh", lopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (tool_parse_pid("runqlat", optarg, &rq.pid, &code))
-				return code;
-			break;
 		case 'm':
 			rq.unit = &tool_units[2];
 			break;
@@ -222,6 +218,7 @@ static int do_runqlat(int argc, char **argv)
 	code = tool_no_more_args(&t, argc, argv, optind) ?: tool_check_interval(&t);
 	if (code)
 		return code;
+	rq.pid = t.pid;
 	rq.iv.print = print_hist;
 	rq.iv.ctx = &rq;
 	/* the trial load of tp_btf needs the object before the run */

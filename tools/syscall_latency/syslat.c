@@ -181,7 +181,6 @@ static int do_syslat(int argc, char **argv)
 	/* static: the interval thread may outlive this call by a moment */
 	static struct syslat sl;
 	struct tool_cmd t = { .name = "syslat", .usage = usage, .iv = &sl.iv };
-	pid_t pid = 0;
 	int c, code = tool_parse_start(&t, argc, argv);
 
 	if (code != TOOL_GO_ON)
@@ -196,10 +195,6 @@ static int do_syslat(int argc, char **argv)
 			if (sl.nr < 0)
 				return cli_err("syslat: unknown syscall '%s' (want a name such as "
 					       "'read' or a number)", optarg);
-			break;
-		case 'p':
-			if (tool_parse_pid("syslat", optarg, &pid, &code))
-				return code;
 			break;
 		case 'P':
 			sl.per_syscall = true;
@@ -222,7 +217,7 @@ static int do_syslat(int argc, char **argv)
 	sl.iv.print = print_report;
 	sl.iv.ctx = &sl;
 	tool_set(&t, "targ_nr=%ld", sl.nr);
-	tool_set(&t, "targ_pid=%d", (int)pid);
+	tool_set(&t, "targ_pid=%d", (int)t.pid);
 	tool_set(&t, "unit_div=%llu", (unsigned long long)sl.unit->div);
 	tool_set(&t, "per_syscall=%s", sl.per_syscall ? "true" : "false");
 	tool_set(&t, "self_pid=%d", (int)getpid());
@@ -230,7 +225,7 @@ static int do_syslat(int argc, char **argv)
 	t.run.attach = attach;
 	t.run.at_exit = at_exit;
 	t.run.tool_ctx = &sl;
-	return tool_run(&t, pid);
+	return tool_run(&t, t.pid);
 }
 
 BEE_TOOL("syslat", do_syslat, "latency histogram of system calls (one, all, or per syscall)");

@@ -96,17 +96,12 @@ static int do_tcpconnect(int argc, char **argv)
 	bool by_uid = false;
 	unsigned long v, uid;
 	size_t plen = 0;
-	pid_t pid = 0;
 	int c, nports = 0, family = 0, code = tool_parse_start(&t, argc, argv);
 
 	if (code != TOOL_GO_ON)
 		return code;
 	while ((c = getopt_long(argc, argv, ":p:u:P:46jqh", lopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (tool_parse_pid("tcpconnect", optarg, &pid, &code))
-				return code;
-			break;
 		case 'u':
 			if (tool_parse_uint("tcpconnect", "--uid", optarg, 0xfffffffe, &uid))
 				return EXIT_USAGE;
@@ -138,8 +133,8 @@ static int do_tcpconnect(int argc, char **argv)
 	code = tool_no_more_args(&t, argc, argv, optind);
 	if (code)
 		return code;
-	if (pid)
-		tool_set(&t, "targ_pid=%d", (int)pid);
+	if (t.pid)
+		tool_set(&t, "targ_pid=%d", (int)t.pid);
 	if (by_uid)
 		tool_set(&t, "targ_uid=%lu", uid);
 	if (family)
@@ -150,7 +145,7 @@ static int do_tcpconnect(int argc, char **argv)
 	t.run.no_trace = true;
 	t.run.print_event = print_event;
 	t.run.header = "PID     COMM             IP SADDR            DADDR            DPORT";
-	return tool_run(&t, pid);
+	return tool_run(&t, t.pid);
 }
 
 BEE_TOOL("tcpconnect", do_tcpconnect, "trace outgoing TCP connections: pid, comm, addresses, port");
