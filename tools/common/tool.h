@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the classic ready tools (execsnoop, opensnoop, bashreadline, syslat,
- * funclatency, tcpconnect, runqlat) share beyond the generic runner: option
- * parsing of the common flags and the histogram printed at exit.
+ * funclatency, tcpconnect, runqlat) share beyond the generic runner: the
+ * options they all have, the way from their options to the run, the
+ * intervals and the histograms they print. (cgfw and devguard share theirs
+ * in cgtool.h.)
  */
 #ifndef BEE_TOOL_COMMON_H
 #define BEE_TOOL_COMMON_H
