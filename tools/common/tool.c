@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Shared parts of the classic ready tools: option values, the watch on a
- * -p process, interval printing, and the latency histograms. */
+/* Shared parts of the classic ready tools: the common options and the run,
+ * option values, the watch on a -p process, interval printing, and the
+ * latency histograms. */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
