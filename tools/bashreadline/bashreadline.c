@@ -158,51 +158,33 @@ static int do_bashreadline(int argc, char **argv)
 		{},
 	};
 	struct bashreadline br = { .shell = "bash" };
-	struct run_opts o = { .name = "bashreadline" };
-	int c, code = EXIT_USAGE;
+	struct tool_cmd t = { .name = "bashreadline", .usage = usage };
+	int c, code = tool_parse_start(&t, argc, argv);
 
-	if (argc >= 2 && !strcmp(argv[1], "help"))
-		return usage();
-	optind = 0; /* 0: glibc starts over (options may follow operands) */
-	opterr = 0;
+	if (code != TOOL_GO_ON)
+		return code;
 	while ((c = getopt_long(argc, argv, ":s:p:jqh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			br.shell = optarg;
 			break;
-		case 'p':
-			if (tool_parse_pid("bashreadline", optarg, &br.pid, &code))
-				return code;
-			break;
-		case 'D':
-			if (tool_parse_duration("bashreadline", optarg, &o.duration, &code))
-				return code;
-			break;
-		case 'j':
-			json_output = true;
-			break;
-		case 'q':
-			o.quiet_header = true;
-			break;
-		case 'h':
-			return usage();
 		default:
-			return tool_bad_option("bashreadline", argc, argv, c);
+			code = tool_common_option(&t, c, argc, argv);
+			if (code != TOOL_GO_ON)
+				return code;
 		}
 	}
-	if (optind < argc)
-		return cli_usage("bashreadline: unexpected argument '%s'", argv[optind]);
-	o.obj_buf = cli_embedded("bashreadline", &o.obj_sz);
-	if (!o.obj_buf)
-		return cli_err("bashreadline: the BPF object is not built into this bee");
-	o.no_maps = true;
-	o.no_trace = true;
-	o.attach = attach;
-	o.tool_ctx = &br;
-	o.print_event = print_event;
-	o.header = "TIME      PID     COMMAND";
-	tool_watch_pid("bashreadline", br.pid);
-	return cli_run(&o);
+	code = tool_no_more_args(&t, argc, argv, optind);
+	if (code)
+		return code;
+	br.pid = t.pid;
+	t.run.no_maps = true;
+	t.run.no_trace = true;
+	t.run.attach = attach;
+	t.run.tool_ctx = &br;
+	t.run.print_event = print_event;
+	t.run.header = "TIME      PID     COMMAND";
+	return tool_run(&t, br.pid);
 }
 
 BEE_TOOL("bashreadline", do_bashreadline, "print the lines typed into bash (readline uretprobe)");

@@ -8,16 +8,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "../../cli/netcli.h"
+#include "../common/cgtool.h"
 
 struct fw_event {
 	uint32_t pid;
@@ -31,13 +27,6 @@ static const char *const progs[] = { "cgfw_connect4", "cgfw_connect6", "cgfw_sen
 				     "cgfw_sendmsg6", "cgfw_egress" };
 static const char *const hooks[] = { "connect4", "connect6", "sendmsg4", "sendmsg6", "egress" };
 #define NPROGS 5
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = 1;
-}
 
 static int help(void)
 {
@@ -138,12 +127,7 @@ static int cgfw_main(int argc, char **argv)
 		case 'h':
 			return help();
 		default:
-			/* name the option: optopt for a short one, else the word */
-			if (optopt)
-				return cli_usage("cgfw: unknown option '-%c' or missing value (see 'bee cgfw --help')",
-						 optopt);
-			return cli_usage("cgfw: unknown option '%s' (see 'bee cgfw --help')",
-					 argv[optind - 1]);
+			return cgtool_bad_option("cgfw", argv);
 		}
 	}
 	if (!cgroup)
@@ -184,28 +168,10 @@ static int cgfw_main(int argc, char **argv)
 	if (!json_output)
 		fprintf(stderr, "cgfw: denying %d port%s and %d address%s for %s\n", np,
 			np == 1 ? "" : "s", n4 + n6, n4 + n6 == 1 ? "" : "es", cgroup);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	if (optind < argc) {
-		child = net_spawn_in_cgroup(cgroup, argv + optind);
-		if (child < 0) {
-			ret = cli_err("cgfw: cannot start '%s': %s", argv[optind], strerror(-child));
-			goto out;
-		}
-	}
-	struct timespec t0, now;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (!stop) {
-		bee_events__poll(ev, 50);
-		if (child > 0 && waitpid(child, &status, WNOHANG) == child) {
-			child = 0;
-			break;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (duration && (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 >= duration)
-			break;
-	}
-	bee_events__consume(ev);
+	ret = cgtool_follow("cgfw", cgroup, ev, duration, optind < argc ? argv + optind : NULL,
+			    &child, &status);
+	if (ret)
+		goto out;
 	if (!json_output) {
 		uint64_t pk = 0, by = 0;
 		uint32_t k = 0;
@@ -218,10 +184,7 @@ static int cgfw_main(int argc, char **argv)
 	}
 	ret = optind < argc ? net_wait_status(status) : EXIT_OK;
 out:
-	if (child > 0) {
-		kill(child, SIGTERM);
-		waitpid(child, &status, 0);
-	}
+	cgtool_stop_child(child);
 	for (int i = 0; i < NPROGS; i++)
 		bee_link__destroy(links[i]);
 	bee_events__free(ev);

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Shared parts of the classic ready tools: option values, the watch on a
- * -p process, interval printing, and the latency histograms. */
+/* Shared parts of the classic ready tools: the common options and the run,
+ * option values, the watch on a -p process, interval printing, and the
+ * latency histograms. */
 #include <errno.h>
+#include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +24,101 @@ const struct tool_unit tool_units[3] = {
 	{ "usecs", 1000 },
 	{ "msecs", 1000000 },
 };
+
+int tool_parse_start(struct tool_cmd *t, int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "help"))
+		return t->usage();
+	optind = 0; /* 0: glibc starts over (options may follow operands) */
+	opterr = 0;
+	return TOOL_GO_ON;
+}
+
+int tool_common_option(struct tool_cmd *t, int c, int argc, char **argv)
+{
+	struct tool_interval *iv = t->iv;
+	int code = EXIT_USAGE;
+
+	switch (c) {
+	case 'p':
+		if (tool_parse_pid(t->name, optarg, &t->pid, &code))
+			return code;
+		return TOOL_GO_ON;
+	case 'D':
+		if (tool_parse_duration(t->name, optarg, &t->run.duration, &code))
+			return code;
+		return TOOL_GO_ON;
+	case 'j':
+		json_output = true;
+		return TOOL_GO_ON;
+	case 'q':
+		t->run.quiet_header = true;
+		return TOOL_GO_ON;
+	case 'h':
+		return t->usage();
+	case 'i':
+		if (!iv)
+			break;
+		if (tool_parse_interval(t->name, optarg, &iv->secs))
+			return EXIT_USAGE;
+		return TOOL_GO_ON;
+	case 'c':
+		if (!iv)
+			break;
+		/* a value that is no number reads as 0 too, and gets both lines */
+		if (tool_parse_uint(t->name, "--count", optarg, 1000000000, &iv->count) ||
+		    !iv->count)
+			return iv->count ? EXIT_USAGE :
+				cli_usage("%s: --count 0: want at least one interval", t->name);
+		return TOOL_GO_ON;
+	}
+	return tool_bad_option(t->name, argc, argv, c);
+}
+
+int tool_no_more_args(const struct tool_cmd *t, int argc, char **argv, int first)
+{
+	if (first < argc)
+		return cli_usage("%s: unexpected argument '%s'", t->name, argv[first]);
+	return 0;
+}
+
+int tool_check_interval(const struct tool_cmd *t)
+{
+	if (t->iv->count && !t->iv->secs)
+		return cli_usage("%s: --count needs --interval", t->name);
+	return 0;
+}
+
+void tool_set(struct tool_cmd *t, const char *fmt, ...)
+{
+	char *text = t->set_text[t->run.set_cnt];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(t->set_text[0]), fmt, ap);
+	va_end(ap);
+	t->sets[t->run.set_cnt++] = text;
+}
+
+int tool_embedded(struct tool_cmd *t)
+{
+	t->run.obj_buf = cli_embedded(t->name, &t->run.obj_sz);
+	if (!t->run.obj_buf)
+		return cli_err("%s: the BPF object is not built into this bee", t->name);
+	return 0;
+}
+
+int tool_run(struct tool_cmd *t, pid_t watch_pid)
+{
+	int code = t->run.obj_buf ? 0 : tool_embedded(t);
+
+	if (code)
+		return code;
+	t->run.name = t->name;
+	t->run.sets = t->sets;
+	tool_watch_pid(t->name, watch_pid);
+	return cli_run(&t->run);
+}
 
 int tool_parse_duration(const char *tool, const char *arg, double *out, int *code)
 {
@@ -248,6 +346,16 @@ unsigned long tool_interval_stop(struct tool_interval *iv)
 	return iv->done;
 }
 
+void tool_interval_finish(struct tool_interval *iv, FILE *out)
+{
+	unsigned long done = tool_interval_stop(iv);
+
+	if (!iv->secs)
+		iv->print(iv->ctx, out, 0);
+	else if (!iv->count || done < iv->count)
+		iv->print(iv->ctx, out, done + 1);
+}
+
 int tool_bad_option(const char *tool, int argc, char **argv, int opt)
 {
 	extern int optind, optopt;
@@ -337,4 +445,65 @@ int tool_hist_print(struct bee_obj *obj, const char *map, const char *title, con
 			*total += slots[i];
 	}
 	return 0;
+}
+
+static int cmp_busiest(const void *a, const void *b)
+{
+	const struct tool_keyed_hist *x = a, *y = b;
+
+	if (x->total != y->total)
+		return x->total < y->total ? 1 : -1;
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+void tool_keyed_hists_read(struct bee_obj *obj, const char *map, size_t value_sz, bool clear,
+			   struct tool_keyed_hists *h)
+{
+	int fd = bee_obj__map_fd(obj, map);
+	size_t cap = 0;
+	uint32_t key, next, *prev = NULL;
+
+	memset(h, 0, sizeof(*h));
+	while (fd >= 0 && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		struct tool_keyed_hist *e;
+		uint64_t *slots;
+
+		key = next;
+		prev = &key;
+		if (h->cnt == cap) {
+			size_t want = cap ? cap * 2 : 64;
+			void *ents = realloc(h->ents, want * sizeof(*h->ents));
+			void *values = ents ? realloc(h->values, want * value_sz) : NULL;
+
+			if (ents)
+				h->ents = ents;
+			if (!values)
+				break;
+			h->values = values;
+			cap = want;
+		}
+		e = &h->ents[h->cnt];
+		slots = (uint64_t *)((char *)h->values + h->cnt * value_sz);
+		if (bpf_map_lookup_elem(fd, &key, slots))
+			continue;
+		e->key = key;
+		e->total = 0;
+		for (int i = 0; i < 64; i++)
+			e->total += slots[i];
+		h->cnt++;
+	}
+	/* cleared after the walk: deleting during get_next_key would restart it */
+	for (size_t i = 0; clear && i < h->cnt; i++)
+		bpf_map_delete_elem(fd, &h->ents[i].key);
+	/* the values stay where they are; the entries point at them, then sort */
+	for (size_t i = 0; i < h->cnt; i++)
+		h->ents[i].value = (char *)h->values + i * value_sz;
+	qsort(h->ents, h->cnt, sizeof(*h->ents), cmp_busiest);
+}
+
+void tool_keyed_hists_free(struct tool_keyed_hists *h)
+{
+	free(h->ents);
+	free(h->values);
+	memset(h, 0, sizeof(*h));
 }

@@ -8,16 +8,12 @@
  * object with `bee cgroup attach CGROUP device ...`. */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "../../cli/netcli.h"
+#include "../common/cgtool.h"
 
 #define DG_ANY 0xffffffffu
 
@@ -33,13 +29,6 @@ struct dg_event {
 	uint32_t pid, type, major, minor, access;
 	char comm[16];
 };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = 1;
-}
 
 static int help(void)
 {
@@ -208,12 +197,7 @@ static int devguard_main(int argc, char **argv)
 		case 'h':
 			return help();
 		default:
-			/* name the option: optopt for a short one, else the word */
-			if (optopt)
-				return cli_usage("devguard: unknown option '-%c' or missing value (see 'bee devguard --help')",
-						 optopt);
-			return cli_usage("devguard: unknown option '%s' (see 'bee devguard --help')",
-					 argv[optind - 1]);
+			return cgtool_bad_option("devguard", argv);
 		}
 	}
 	if (!cgroup)
@@ -254,35 +238,13 @@ static int devguard_main(int argc, char **argv)
 		fprintf(stderr, "devguard: %d rule%s on %s (default %s)%s\n", nrules,
 			nrules == 1 ? "" : "s", cgroup, default_deny ? "deny" : "allow",
 			optind < argc ? "" : duration ? "" : ", Ctrl-C to stop");
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	if (optind < argc) {
-		child = net_spawn_in_cgroup(cgroup, argv + optind);
-		if (child < 0) {
-			ret = cli_err("devguard: cannot start '%s': %s", argv[optind],
-				      strerror(-child));
-			goto out;
-		}
-	}
-	struct timespec t0, now;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (!stop) {
-		bee_events__poll(ev, 50);
-		if (child > 0 && waitpid(child, &status, WNOHANG) == child) {
-			child = 0;
-			break;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (duration && (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 >= duration)
-			break;
-	}
-	bee_events__consume(ev);
+	ret = cgtool_follow("devguard", cgroup, ev, duration, optind < argc ? argv + optind : NULL,
+			    &child, &status);
+	if (ret)
+		goto out;
 	ret = optind < argc ? net_wait_status(status) : EXIT_OK;
 out:
-	if (child > 0) {
-		kill(child, SIGTERM);
-		waitpid(child, &status, 0);
-	}
+	cgtool_stop_child(child);
 	bee_link__destroy(l);
 	bee_events__free(ev);
 	bee_obj__close(obj);

@@ -157,36 +157,24 @@ static int do_execsnoop(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },        {},
 	};
 	struct execsnoop es = {};
-	struct run_opts o = { .name = "execsnoop" };
-	char set_pid[32] = "", set_ppid[32] = "", set_uid[32] = "";
-	const char *sets[4];
-	bool failed = false;
-	unsigned long v;
-	pid_t pid, watch_pid = 0, watch_ppid = 0;
-	int c, code = EXIT_USAGE;
+	struct tool_cmd t = { .name = "execsnoop", .usage = usage };
+	bool failed = false, by_uid = false;
+	unsigned long uid;
+	pid_t ppid = 0;
+	int c, code = tool_parse_start(&t, argc, argv);
 
-	if (argc >= 2 && !strcmp(argv[1], "help"))
-		return usage();
-	optind = 0; /* 0: glibc starts over (options may follow operands) */
-	opterr = 0;
+	if (code != TOOL_GO_ON)
+		return code;
 	while ((c = getopt_long(argc, argv, ":p:P:u:xn:jqh", lopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (tool_parse_pid("execsnoop", optarg, &pid, &code))
-				return code;
-			snprintf(set_pid, sizeof(set_pid), "targ_pid=%d", (int)pid);
-			watch_pid = pid;
-			break;
 		case 'P':
-			if (tool_parse_id("execsnoop", "--ppid", optarg, &pid, &code))
+			if (tool_parse_id("execsnoop", "--ppid", optarg, &ppid, &code))
 				return code;
-			snprintf(set_ppid, sizeof(set_ppid), "targ_ppid=%d", (int)pid);
-			watch_ppid = pid;
 			break;
 		case 'u':
-			if (tool_parse_uint("execsnoop", "--uid", optarg, 0xfffffffe, &v))
+			if (tool_parse_uint("execsnoop", "--uid", optarg, 0xfffffffe, &uid))
 				return EXIT_USAGE;
-			snprintf(set_uid, sizeof(set_uid), "targ_uid=%lu", v);
+			by_uid = true;
 			break;
 		case 'x':
 			failed = true;
@@ -194,43 +182,29 @@ static int do_execsnoop(int argc, char **argv)
 		case 'n':
 			es.name = optarg;
 			break;
-		case 'D':
-			if (tool_parse_duration("execsnoop", optarg, &o.duration, &code))
-				return code;
-			break;
-		case 'j':
-			json_output = true;
-			break;
-		case 'q':
-			o.quiet_header = true;
-			break;
-		case 'h':
-			return usage();
 		default:
-			return tool_bad_option("execsnoop", argc, argv, c);
+			code = tool_common_option(&t, c, argc, argv);
+			if (code != TOOL_GO_ON)
+				return code;
 		}
 	}
-	if (optind < argc)
-		return cli_usage("execsnoop: unexpected argument '%s'", argv[optind]);
-	o.obj_buf = cli_embedded("execsnoop", &o.obj_sz);
-	if (!o.obj_buf)
-		return cli_err("execsnoop: the BPF object is not built into this bee");
-	if (set_pid[0])
-		sets[o.set_cnt++] = set_pid;
-	if (set_ppid[0])
-		sets[o.set_cnt++] = set_ppid;
-	if (set_uid[0])
-		sets[o.set_cnt++] = set_uid;
+	code = tool_no_more_args(&t, argc, argv, optind);
+	if (code)
+		return code;
+	if (t.pid)
+		tool_set(&t, "targ_pid=%d", (int)t.pid);
+	if (ppid)
+		tool_set(&t, "targ_ppid=%d", (int)ppid);
+	if (by_uid)
+		tool_set(&t, "targ_uid=%lu", uid);
 	if (failed)
-		sets[o.set_cnt++] = "failed_only=true";
-	o.sets = sets;
-	o.no_maps = true;
-	o.no_trace = true;
-	o.print_event = print_event;
-	o.print_ctx = &es;
-	o.header = "PCOMM            PID     PPID     RET ARGS";
-	tool_watch_pid("execsnoop", watch_pid ? watch_pid : watch_ppid);
-	return cli_run(&o);
+		tool_set(&t, "failed_only=true");
+	t.run.no_maps = true;
+	t.run.no_trace = true;
+	t.run.print_event = print_event;
+	t.run.print_ctx = &es;
+	t.run.header = "PCOMM            PID     PPID     RET ARGS";
+	return tool_run(&t, t.pid ? t.pid : ppid);
 }
 
 BEE_TOOL("execsnoop", do_execsnoop, "trace exec() calls: pid, ppid, comm, argv, return value");

@@ -150,14 +150,9 @@ static void print_hist(void *ctx, FILE *out, unsigned long n)
 static int at_exit(struct bee_obj *obj, FILE *out, void *ctx)
 {
 	struct funclatency *fl = ctx;
-	unsigned long done = tool_interval_stop(&fl->iv);
 
 	fl->obj = obj;
-	/* with -i: the part of an interval that Ctrl-C cut short, if any */
-	if (!fl->iv.secs)
-		print_hist(fl, out, 0);
-	else if (!fl->iv.count || done < fl->iv.count)
-		print_hist(fl, out, done + 1);
+	tool_interval_finish(&fl->iv, out);
 	return 0;
 }
 
@@ -227,65 +222,39 @@ static int do_funclatency(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },        {},
 	};
 	static struct funclatency fl;
-	struct run_opts o = { .name = "funclatency" };
-	char set_pid[40], set_div[40], func[512], bin[4096];
+	struct tool_cmd t = { .name = "funclatency", .usage = usage, .iv = &fl.iv };
+	char func[512], bin[4096];
 	uint64_t off;
 	int err;
-	const char *sets[2], *colon;
-	int c, code = EXIT_USAGE;
+	const char *colon;
+	int c, code = tool_parse_start(&t, argc, argv);
 
-	if (argc >= 2 && !strcmp(argv[1], "help"))
-		return usage();
+	if (code != TOOL_GO_ON)
+		return code;
 	memset(&fl, 0, sizeof(fl));
 	fl.unit = &tool_units[0];
-	optind = 0; /* 0: glibc starts over (options may follow operands) */
-	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:umi:c:jqh", lopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (tool_parse_pid("funclatency", optarg, &fl.pid, &code))
-				return code;
-			break;
 		case 'u':
 			fl.unit = &tool_units[1];
 			break;
 		case 'm':
 			fl.unit = &tool_units[2];
 			break;
-		case 'D':
-			if (tool_parse_duration("funclatency", optarg, &o.duration, &code))
-				return code;
-			break;
-		case 'i':
-			if (tool_parse_interval("funclatency", optarg, &fl.iv.secs))
-				return EXIT_USAGE;
-			break;
-		case 'c':
-			if (tool_parse_uint("funclatency", "--count", optarg, 1000000000, &fl.iv.count) ||
-			    !fl.iv.count)
-				return fl.iv.count ? EXIT_USAGE :
-					cli_usage("funclatency: --count 0: want at least one interval");
-			break;
-		case 'j':
-			json_output = true;
-			break;
-		case 'q':
-			o.quiet_header = true;
-			break;
-		case 'h':
-			return usage();
 		default:
-			return tool_bad_option("funclatency", argc, argv, c);
+			code = tool_common_option(&t, c, argc, argv);
+			if (code != TOOL_GO_ON)
+				return code;
 		}
 	}
 	if (optind >= argc)
 		return cli_usage("funclatency: which function? (BINARY:FUNC or KERNEL_FUNC)");
-	if (fl.iv.count && !fl.iv.secs)
-		return cli_usage("funclatency: --count needs --interval");
+	code = tool_check_interval(&t) ?: tool_no_more_args(&t, argc, argv, optind + 1);
+	if (code)
+		return code;
+	fl.pid = t.pid;
 	fl.iv.print = print_hist;
 	fl.iv.ctx = &fl;
-	if (optind + 1 < argc)
-		return cli_usage("funclatency: unexpected argument '%s'", argv[optind + 1]);
 	fl.spec = argv[optind];
 	/* the first colon: symbols may hold "::" (C++), binary paths hardly ever ":" */
 	colon = strchr(fl.spec, ':');
@@ -313,22 +282,14 @@ static int do_funclatency(int argc, char **argv)
 		if (code)
 			return code;
 	}
-	o.obj_buf = cli_embedded("funclatency", &o.obj_sz);
-	if (!o.obj_buf)
-		return cli_err("funclatency: the BPF object is not built into this bee");
-	snprintf(set_pid, sizeof(set_pid), "targ_pid=%d", (int)fl.pid);
-	snprintf(set_div, sizeof(set_div), "unit_div=%llu", (unsigned long long)fl.unit->div);
-	sets[0] = set_pid;
-	sets[1] = set_div;
-	o.sets = sets;
-	o.set_cnt = 2;
-	o.no_trace = true;
-	o.prepare = prepare;
-	o.attach = attach;
-	o.at_exit = at_exit;
-	o.tool_ctx = &fl;
-	tool_watch_pid("funclatency", fl.pid);
-	return cli_run(&o);
+	tool_set(&t, "targ_pid=%d", (int)fl.pid);
+	tool_set(&t, "unit_div=%llu", (unsigned long long)fl.unit->div);
+	t.run.no_trace = true;
+	t.run.prepare = prepare;
+	t.run.attach = attach;
+	t.run.at_exit = at_exit;
+	t.run.tool_ctx = &fl;
+	return tool_run(&t, fl.pid);
 }
 
 BEE_TOOL("funclatency", do_funclatency, "latency histogram of a user (uprobe) or kernel function");

@@ -153,86 +153,61 @@ static int do_opensnoop(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },        { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },        {},
 	};
-	struct run_opts o = { .name = "opensnoop" };
-	char set_pid[32] = "", set_tid[32] = "", set_uid[32] = "", set_comm[40] = "", set_self[32];
-	const char *sets[6];
-	bool failed = false;
-	unsigned long v;
-	pid_t pid, watch_pid = 0;
-	int c, code = EXIT_USAGE;
+	struct tool_cmd t = { .name = "opensnoop", .usage = usage };
+	const char *comm = NULL;
+	bool failed = false, by_uid = false;
+	unsigned long uid;
+	pid_t tid = 0;
+	int c, code = tool_parse_start(&t, argc, argv);
 
-	if (argc >= 2 && !strcmp(argv[1], "help"))
-		return usage();
-	optind = 0; /* 0: glibc starts over (options may follow operands) */
-	opterr = 0;
+	if (code != TOOL_GO_ON)
+		return code;
 	while ((c = getopt_long(argc, argv, ":p:t:u:n:xjqh", lopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (tool_parse_pid("opensnoop", optarg, &pid, &code))
-				return code;
-			snprintf(set_pid, sizeof(set_pid), "targ_pid=%d", (int)pid);
-			watch_pid = pid;
-			break;
 		case 't':
-			if (tool_parse_id("opensnoop", "--tid", optarg, &pid, &code))
+			if (tool_parse_id("opensnoop", "--tid", optarg, &tid, &code))
 				return code;
-			snprintf(set_tid, sizeof(set_tid), "targ_tid=%d", (int)pid);
 			break;
 		case 'u':
-			if (tool_parse_uint("opensnoop", "--uid", optarg, 0xfffffffe, &v))
+			if (tool_parse_uint("opensnoop", "--uid", optarg, 0xfffffffe, &uid))
 				return EXIT_USAGE;
-			snprintf(set_uid, sizeof(set_uid), "targ_uid=%lu", v);
+			by_uid = true;
 			break;
 		case 'n':
 			if (!optarg[0] || strchr(optarg, '"'))
 				return cli_usage("opensnoop: --name '%s': want a command name", optarg);
-			/* the kernel keeps 15 characters of a comm */
-			snprintf(set_comm, sizeof(set_comm), "targ_comm=%.15s", optarg);
+			comm = optarg;
 			break;
 		case 'x':
 			failed = true;
 			break;
-		case 'D':
-			if (tool_parse_duration("opensnoop", optarg, &o.duration, &code))
-				return code;
-			break;
-		case 'j':
-			json_output = true;
-			break;
-		case 'q':
-			o.quiet_header = true;
-			break;
-		case 'h':
-			return usage();
 		default:
-			return tool_bad_option("opensnoop", argc, argv, c);
+			code = tool_common_option(&t, c, argc, argv);
+			if (code != TOOL_GO_ON)
+				return code;
 		}
 	}
-	if (optind < argc)
-		return cli_usage("opensnoop: unexpected argument '%s'", argv[optind]);
-	o.obj_buf = cli_embedded("opensnoop", &o.obj_sz);
-	if (!o.obj_buf)
-		return cli_err("opensnoop: the BPF object is not built into this bee");
-	if (set_pid[0])
-		sets[o.set_cnt++] = set_pid;
-	if (set_tid[0])
-		sets[o.set_cnt++] = set_tid;
-	if (set_uid[0])
-		sets[o.set_cnt++] = set_uid;
-	if (set_comm[0])
-		sets[o.set_cnt++] = set_comm;
+	code = tool_no_more_args(&t, argc, argv, optind);
+	if (code)
+		return code;
+	if (t.pid)
+		tool_set(&t, "targ_pid=%d", (int)t.pid);
+	if (tid)
+		tool_set(&t, "targ_tid=%d", (int)tid);
+	if (by_uid)
+		tool_set(&t, "targ_uid=%lu", uid);
+	/* the kernel keeps 15 characters of a comm */
+	if (comm)
+		tool_set(&t, "targ_comm=%.15s", comm);
 	if (failed)
-		sets[o.set_cnt++] = "failed_only=true";
-	snprintf(set_self, sizeof(set_self), "self_pid=%d", (int)getpid());
-	sets[o.set_cnt++] = set_self;
-	o.sets = sets;
-	o.no_maps = true;
-	o.no_trace = true;
-	o.prepare = prepare;
-	o.print_event = print_event;
-	o.header = "PID     COMM             RESULT   FLAGS                    PATH";
-	tool_watch_pid("opensnoop", watch_pid);
-	return cli_run(&o);
+		tool_set(&t, "failed_only=true");
+	tool_set(&t, "self_pid=%d", (int)getpid());
+	t.run.no_maps = true;
+	t.run.no_trace = true;
+	t.run.prepare = prepare;
+	t.run.print_event = print_event;
+	t.run.header = "PID     COMM             RESULT   FLAGS                    PATH";
+	return tool_run(&t, t.pid);
 }
 
 BEE_TOOL("opensnoop", do_opensnoop, "trace open/openat/openat2: pid, comm, path, flags, result");

@@ -36,12 +36,6 @@ struct per_hist {
 	char comm[16];
 };
 
-struct per_entry {
-	uint32_t key;
-	uint64_t total;
-	struct per_hist h;
-};
-
 static int usage(void)
 {
 	printf("Usage: bee runqlat [OPTIONS]\n"
@@ -134,54 +128,25 @@ static void hist_extra(struct bee_json *j, void *ctx)
 	}
 }
 
-static int cmp_total(const void *a, const void *b)
-{
-	const struct per_entry *x = a, *y = b;
-
-	return x->total < y->total ? 1 : x->total > y->total ? -1 : (x->key > y->key) - (x->key < y->key);
-}
-
 /* One histogram per key of the hists map, busiest first; cleared when @clear. */
 static void print_per(struct runqlat *rq, FILE *out, bool clear)
 {
-	int fd = bee_obj__map_fd(rq->obj, "hists");
-	struct per_entry *ents = NULL;
-	size_t cnt = 0, cap = 0;
-	uint32_t key, next, *prev = NULL;
+	struct tool_keyed_hists h;
 	char title[64];
 
-	while (fd >= 0 && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (cnt == cap) {
-			struct per_entry *m = realloc(ents, (cap = cap ? cap * 2 : 64) * sizeof(*m));
-			if (!m)
-				break;
-			ents = m;
-		}
-		if (bpf_map_lookup_elem(fd, &key, &ents[cnt].h))
-			continue;
-		ents[cnt].key = key;
-		ents[cnt].total = 0;
-		for (int i = 0; i < 64; i++)
-			ents[cnt].total += ents[cnt].h.slots[i];
-		cnt++;
-	}
-	/* cleared after the walk: deleting during get_next_key would restart it */
-	for (size_t i = 0; clear && i < cnt; i++)
-		bpf_map_delete_elem(fd, &ents[i].key);
-	qsort(ents, cnt, sizeof(*ents), cmp_total);
-	for (size_t i = 0; i < cnt; i++) {
-		rq->key = ents[i].key;
-		snprintf(rq->comm, sizeof(rq->comm), "%.16s", ents[i].h.comm);
+	tool_keyed_hists_read(rq->obj, "hists", sizeof(struct per_hist), clear, &h);
+	for (size_t i = 0; i < h.cnt; i++) {
+		const struct per_hist *ph = h.ents[i].value;
+
+		rq->key = h.ents[i].key;
+		snprintf(rq->comm, sizeof(rq->comm), "%.16s", ph->comm);
 		snprintf(title, sizeof(title), "%s = %u %s", rq->per == 'P' && rq->btf ? "pid" : "tid",
 			 rq->key, rq->comm);
-		tool_hist_emit(out, ents[i].h.slots, 64, "runqlat", title, rq->unit->name, hist_extra,
-			       rq);
+		tool_hist_emit(out, ph->slots, 64, "runqlat", title, rq->unit->name, hist_extra, rq);
 	}
-	if (!cnt && !json_output)
+	if (!h.cnt && !json_output)
 		fprintf(out, "\n(no tasks seen)\n");
-	free(ents);
+	tool_keyed_hists_free(&h);
 }
 
 static void print_hist(void *ctx, FILE *out, unsigned long n)
@@ -202,48 +167,35 @@ static void print_hist(void *ctx, FILE *out, unsigned long n)
 static int at_exit(struct bee_obj *obj, FILE *out, void *ctx)
 {
 	struct runqlat *rq = ctx;
-	unsigned long done = tool_interval_stop(&rq->iv);
 
 	rq->obj = obj;
-	/* with -i: the part of an interval that Ctrl-C cut short, if any */
-	if (!rq->iv.secs)
-		print_hist(rq, out, 0);
-	else if (!rq->iv.count || done < rq->iv.count)
-		print_hist(rq, out, done + 1);
+	tool_interval_finish(&rq->iv, out);
 	return 0;
 }
 
 static int do_runqlat(int argc, char **argv)
 {
-	enum { O_TP = 256, O_DURATION };
+	enum { O_TP = 256 };
 	static const struct option lopts[] = {
 		{ "pid", required_argument, NULL, 'p' },   { "msecs", no_argument, NULL, 'm' },
 		{ "nsecs", no_argument, NULL, 'N' },       { "tracepoints", no_argument, NULL, O_TP },
 		{ "pids", no_argument, NULL, 'P' },        { "tids", no_argument, NULL, 'L' },
-		{ "duration", required_argument, NULL, O_DURATION },
+		{ "duration", required_argument, NULL, 'D' },
 		{ "interval", required_argument, NULL, 'i' }, { "count", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },        { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },        {},
 	};
 	static struct runqlat rq;
-	struct run_opts o = { .name = "runqlat" };
-	char set_pid[40], set_div[40];
-	const char *sets[3];
+	struct tool_cmd t = { .name = "runqlat", .usage = usage, .iv = &rq.iv };
 	bool force_tp = false;
-	int c, code = EXIT_USAGE;
+	int c, code = tool_parse_start(&t, argc, argv);
 
-	if (argc >= 2 && !strcmp(argv[1], "help"))
-		return usage();
+	if (code != TOOL_GO_ON)
+		return code;
 	memset(&rq, 0, sizeof(rq));
 	rq.unit = &tool_units[1];
-	optind = 0; /* 0: glibc starts over (options may follow operands) */
-	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:PLmNi:c:jqh", lopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (tool_parse_pid("runqlat", optarg, &rq.pid, &code))
-				return code;
-			break;
 		case 'm':
 			rq.unit = &tool_units[2];
 			break;
@@ -257,58 +209,34 @@ static int do_runqlat(int argc, char **argv)
 		case O_TP:
 			force_tp = true;
 			break;
-		case 'i':
-			if (tool_parse_interval("runqlat", optarg, &rq.iv.secs))
-				return EXIT_USAGE;
-			break;
-		case 'c':
-			if (tool_parse_uint("runqlat", "--count", optarg, 1000000000, &rq.iv.count) ||
-			    !rq.iv.count)
-				return rq.iv.count ? EXIT_USAGE :
-					cli_usage("runqlat: --count 0: want at least one interval");
-			break;
-		case O_DURATION:
-			if (tool_parse_duration("runqlat", optarg, &o.duration, &code))
-				return code;
-			break;
-		case 'j':
-			json_output = true;
-			break;
-		case 'q':
-			o.quiet_header = true;
-			break;
-		case 'h':
-			return usage();
 		default:
-			return tool_bad_option("runqlat", argc, argv, c);
+			code = tool_common_option(&t, c, argc, argv);
+			if (code != TOOL_GO_ON)
+				return code;
 		}
 	}
-	if (optind < argc)
-		return cli_usage("runqlat: unexpected argument '%s'", argv[optind]);
-	if (rq.iv.count && !rq.iv.secs)
-		return cli_usage("runqlat: --count needs --interval");
+	code = tool_no_more_args(&t, argc, argv, optind) ?: tool_check_interval(&t);
+	if (code)
+		return code;
+	rq.pid = t.pid;
 	rq.iv.print = print_hist;
 	rq.iv.ctx = &rq;
-	o.obj_buf = cli_embedded("runqlat", &o.obj_sz);
-	if (!o.obj_buf)
-		return cli_err("runqlat: the BPF object is not built into this bee");
-	rq.btf = !force_tp && tp_btf_loads(o.obj_buf, o.obj_sz, rq.why, sizeof(rq.why));
-	rq.quiet = o.quiet_header;
-	snprintf(set_pid, sizeof(set_pid), "targ_pid=%d", (int)rq.pid);
-	snprintf(set_div, sizeof(set_div), "unit_div=%llu", (unsigned long long)rq.unit->div);
-	sets[0] = set_pid;
-	sets[1] = set_div;
-	o.sets = sets;
-	o.set_cnt = 2;
+	/* the trial load of tp_btf needs the object before the run */
+	code = tool_embedded(&t);
+	if (code)
+		return code;
+	rq.btf = !force_tp && tp_btf_loads(t.run.obj_buf, t.run.obj_sz, rq.why, sizeof(rq.why));
+	rq.quiet = t.run.quiet_header;
+	tool_set(&t, "targ_pid=%d", (int)rq.pid);
+	tool_set(&t, "unit_div=%llu", (unsigned long long)rq.unit->div);
 	if (rq.per)
-		sets[o.set_cnt++] = rq.per == 'P' ? "per_process=true" : "per_thread=true";
-	o.no_trace = true;
-	o.prepare = prepare;
-	o.attach = attach;
-	o.at_exit = at_exit;
-	o.tool_ctx = &rq;
-	tool_watch_pid("runqlat", rq.pid);
-	return cli_run(&o);
+		tool_set(&t, "%s", rq.per == 'P' ? "per_process=true" : "per_thread=true");
+	t.run.no_trace = true;
+	t.run.prepare = prepare;
+	t.run.attach = attach;
+	t.run.at_exit = at_exit;
+	t.run.tool_ctx = &rq;
+	return tool_run(&t, rq.pid);
 }
 
 BEE_TOOL("runqlat", do_runqlat, "run-queue latency histogram from the sched tracepoints");

@@ -107,19 +107,6 @@ static void hist_extra(struct bee_json *j, void *ctx)
 		bee_json_kuint(j, "interval", t->interval);
 }
 
-struct per_entry {
-	uint32_t nr;
-	uint64_t total;
-	uint64_t slots[64];
-};
-
-static int cmp_total(const void *a, const void *b)
-{
-	const struct per_entry *x = a, *y = b;
-
-	return x->total < y->total ? 1 : x->total > y->total ? -1 : (int)x->nr - (int)y->nr;
-}
-
 /* One report: interval @n (0: the summary at exit); the maps are cleared
  * after an interval's report. */
 static void print_report(void *ctx, FILE *out, unsigned long n)
@@ -142,48 +129,25 @@ static void print_report(void *ctx, FILE *out, unsigned long n)
 		return;
 	}
 
-	int fd = bee_obj__map_fd(sl->obj, "per_nr");
-	struct per_entry *ents = NULL;
-	size_t cnt = 0, cap = 0;
-	uint32_t key, next, *prev = NULL;
+	struct tool_keyed_hists h;
 
-	while (fd >= 0 && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (cnt == cap) {
-			struct per_entry *m = realloc(ents, (cap = cap ? cap * 2 : 64) * sizeof(*m));
-			if (!m)
-				break;
-			ents = m;
-		}
-		struct per_entry *e = &ents[cnt];
-		if (bpf_map_lookup_elem(fd, &key, e->slots))
-			continue;
-		e->nr = key;
-		e->total = 0;
-		for (int i = 0; i < 64; i++)
-			e->total += e->slots[i];
-		cnt++;
-	}
-	/* cleared after the walk: deleting during get_next_key would restart it */
-	for (size_t i = 0; n && i < cnt; i++)
-		bpf_map_delete_elem(fd, &ents[i].nr);
-	qsort(ents, cnt, sizeof(*ents), cmp_total);
-	for (size_t i = 0; i < cnt; i++) {
-		tag.nr = ents[i].nr;
-		tag.name = syscall_name(ents[i].nr);
+	tool_keyed_hists_read(sl->obj, "per_nr", sizeof(uint64_t[64]), n > 0, &h);
+	for (size_t i = 0; i < h.cnt; i++) {
+		const struct tool_keyed_hist *e = &h.ents[i];
+
+		tag.nr = e->key;
+		tag.name = syscall_name(e->key);
 		if (tag.name)
 			snprintf(title, sizeof(title), "syscall = %s (%llu calls)", tag.name,
-				 (unsigned long long)ents[i].total);
+				 (unsigned long long)e->total);
 		else
-			snprintf(title, sizeof(title), "syscall = %u (%llu calls)", ents[i].nr,
-				 (unsigned long long)ents[i].total);
-		tool_hist_emit(out, ents[i].slots, 64, "syslat", title, sl->unit->name, hist_extra,
-			       &tag);
+			snprintf(title, sizeof(title), "syscall = %u (%llu calls)", e->key,
+				 (unsigned long long)e->total);
+		tool_hist_emit(out, e->value, 64, "syslat", title, sl->unit->name, hist_extra, &tag);
 	}
-	if (!cnt && !json_output)
+	if (!h.cnt && !json_output)
 		fprintf(out, "\n(no syscalls seen)\n");
-	free(ents);
+	tool_keyed_hists_free(&h);
 }
 
 static int attach(struct bee_obj *obj, void *ctx)
@@ -198,14 +162,9 @@ static int attach(struct bee_obj *obj, void *ctx)
 static int at_exit(struct bee_obj *obj, FILE *out, void *ctx)
 {
 	struct syslat *sl = ctx;
-	unsigned long done = tool_interval_stop(&sl->iv);
 
 	sl->obj = obj;
-	/* with -i: the part of an interval that Ctrl-C cut short, if any */
-	if (!sl->iv.secs)
-		print_report(sl, out, 0);
-	else if (!sl->iv.count || done < sl->iv.count)
-		print_report(sl, out, done + 1);
+	tool_interval_finish(&sl->iv, out);
 	return 0;
 }
 
@@ -221,19 +180,14 @@ static int do_syslat(int argc, char **argv)
 	};
 	/* static: the interval thread may outlive this call by a moment */
 	static struct syslat sl;
-	struct run_opts o = { .name = "syslat" };
-	char set_nr[40], set_pid[40], set_div[40], set_self[40];
-	const char *sets[5];
-	pid_t pid = 0;
-	int c, code = EXIT_USAGE;
+	struct tool_cmd t = { .name = "syslat", .usage = usage, .iv = &sl.iv };
+	int c, code = tool_parse_start(&t, argc, argv);
 
-	if (argc >= 2 && !strcmp(argv[1], "help"))
-		return usage();
+	if (code != TOOL_GO_ON)
+		return code;
 	memset(&sl, 0, sizeof(sl));
 	sl.unit = &tool_units[1];
 	sl.nr = -1;
-	optind = 0; /* 0: glibc starts over (options may follow operands) */
-	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":s:p:PNmi:c:jqh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -241,10 +195,6 @@ static int do_syslat(int argc, char **argv)
 			if (sl.nr < 0)
 				return cli_err("syslat: unknown syscall '%s' (want a name such as "
 					       "'read' or a number)", optarg);
-			break;
-		case 'p':
-			if (tool_parse_pid("syslat", optarg, &pid, &code))
-				return code;
 			break;
 		case 'P':
 			sl.per_syscall = true;
@@ -255,58 +205,27 @@ static int do_syslat(int argc, char **argv)
 		case 'm':
 			sl.unit = &tool_units[2];
 			break;
-		case 'D':
-			if (tool_parse_duration("syslat", optarg, &o.duration, &code))
-				return code;
-			break;
-		case 'i':
-			if (tool_parse_interval("syslat", optarg, &sl.iv.secs))
-				return EXIT_USAGE;
-			break;
-		case 'c':
-			if (tool_parse_uint("syslat", "--count", optarg, 1000000000, &sl.iv.count) ||
-			    !sl.iv.count)
-				return sl.iv.count ? EXIT_USAGE :
-					cli_usage("syslat: --count 0: want at least one interval");
-			break;
-		case 'j':
-			json_output = true;
-			break;
-		case 'q':
-			o.quiet_header = true;
-			break;
-		case 'h':
-			return usage();
 		default:
-			return tool_bad_option("syslat", argc, argv, c);
+			code = tool_common_option(&t, c, argc, argv);
+			if (code != TOOL_GO_ON)
+				return code;
 		}
 	}
-	if (optind < argc)
-		return cli_usage("syslat: unexpected argument '%s'", argv[optind]);
-	if (sl.iv.count && !sl.iv.secs)
-		return cli_usage("syslat: --count needs --interval");
+	code = tool_no_more_args(&t, argc, argv, optind) ?: tool_check_interval(&t);
+	if (code)
+		return code;
 	sl.iv.print = print_report;
 	sl.iv.ctx = &sl;
-	o.obj_buf = cli_embedded("syslat", &o.obj_sz);
-	if (!o.obj_buf)
-		return cli_err("syslat: the BPF object is not built into this bee");
-	snprintf(set_nr, sizeof(set_nr), "targ_nr=%ld", sl.nr);
-	snprintf(set_pid, sizeof(set_pid), "targ_pid=%d", (int)pid);
-	snprintf(set_div, sizeof(set_div), "unit_div=%llu", (unsigned long long)sl.unit->div);
-	sets[0] = set_nr;
-	sets[1] = set_pid;
-	sets[2] = set_div;
-	sets[3] = sl.per_syscall ? "per_syscall=true" : "per_syscall=false";
-	snprintf(set_self, sizeof(set_self), "self_pid=%d", (int)getpid());
-	sets[4] = set_self;
-	o.sets = sets;
-	o.set_cnt = 5;
-	o.no_trace = true;
-	o.attach = attach;
-	o.at_exit = at_exit;
-	o.tool_ctx = &sl;
-	tool_watch_pid("syslat", pid);
-	return cli_run(&o);
+	tool_set(&t, "targ_nr=%ld", sl.nr);
+	tool_set(&t, "targ_pid=%d", (int)t.pid);
+	tool_set(&t, "unit_div=%llu", (unsigned long long)sl.unit->div);
+	tool_set(&t, "per_syscall=%s", sl.per_syscall ? "true" : "false");
+	tool_set(&t, "self_pid=%d", (int)getpid());
+	t.run.no_trace = true;
+	t.run.attach = attach;
+	t.run.at_exit = at_exit;
+	t.run.tool_ctx = &sl;
+	return tool_run(&t, t.pid);
 }
 
 BEE_TOOL("syslat", do_syslat, "latency histogram of system calls (one, all, or per syscall)");

@@ -91,30 +91,21 @@ static int do_tcpconnect(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },        { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },        {},
 	};
-	struct run_opts o = { .name = "tcpconnect" };
-	char set_pid[40] = "", set_uid[40] = "", set_fam[40] = "", set_ports[128] = "";
-	const char *sets[4];
-	unsigned long v;
-	int c, code = EXIT_USAGE, nports = 0, family = 0;
+	struct tool_cmd t = { .name = "tcpconnect", .usage = usage };
+	char ports[128] = "";
+	bool by_uid = false;
+	unsigned long v, uid;
 	size_t plen = 0;
-	pid_t pid, watch_pid = 0;
+	int c, nports = 0, family = 0, code = tool_parse_start(&t, argc, argv);
 
-	if (argc >= 2 && !strcmp(argv[1], "help"))
-		return usage();
-	optind = 0; /* 0: glibc starts over (options may follow operands) */
-	opterr = 0;
+	if (code != TOOL_GO_ON)
+		return code;
 	while ((c = getopt_long(argc, argv, ":p:u:P:46jqh", lopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (tool_parse_pid("tcpconnect", optarg, &pid, &code))
-				return code;
-			snprintf(set_pid, sizeof(set_pid), "targ_pid=%d", (int)pid);
-			watch_pid = pid;
-			break;
 		case 'u':
-			if (tool_parse_uint("tcpconnect", "--uid", optarg, 0xfffffffe, &v))
+			if (tool_parse_uint("tcpconnect", "--uid", optarg, 0xfffffffe, &uid))
 				return EXIT_USAGE;
-			snprintf(set_uid, sizeof(set_uid), "targ_uid=%lu", v);
+			by_uid = true;
 			break;
 		case 'P':
 			if (tool_parse_uint("tcpconnect", "--port", optarg, 65535, &v) || !v)
@@ -123,9 +114,7 @@ static int do_tcpconnect(int argc, char **argv)
 						     optarg);
 			if (nports == TCPCONNECT_MAX_PORTS)
 				return cli_usage("tcpconnect: at most %d ports", TCPCONNECT_MAX_PORTS);
-			if (!nports)
-				plen = snprintf(set_ports, sizeof(set_ports), "targ_ports=[");
-			plen += snprintf(set_ports + plen, sizeof(set_ports) - plen, "%s%lu",
+			plen += snprintf(ports + plen, sizeof(ports) - plen, "%s%lu",
 					 nports ? "," : "", v);
 			nports++;
 			break;
@@ -135,46 +124,28 @@ static int do_tcpconnect(int argc, char **argv)
 		case '6':
 			family = AF_INET6;
 			break;
-		case 'D':
-			if (tool_parse_duration("tcpconnect", optarg, &o.duration, &code))
-				return code;
-			break;
-		case 'j':
-			json_output = true;
-			break;
-		case 'q':
-			o.quiet_header = true;
-			break;
-		case 'h':
-			return usage();
 		default:
-			return tool_bad_option("tcpconnect", argc, argv, c);
+			code = tool_common_option(&t, c, argc, argv);
+			if (code != TOOL_GO_ON)
+				return code;
 		}
 	}
-	if (optind < argc)
-		return cli_usage("tcpconnect: unexpected argument '%s'", argv[optind]);
-	o.obj_buf = cli_embedded("tcpconnect", &o.obj_sz);
-	if (!o.obj_buf)
-		return cli_err("tcpconnect: the BPF object is not built into this bee");
-	if (set_pid[0])
-		sets[o.set_cnt++] = set_pid;
-	if (set_uid[0])
-		sets[o.set_cnt++] = set_uid;
-	if (family) {
-		snprintf(set_fam, sizeof(set_fam), "targ_family=%d", family);
-		sets[o.set_cnt++] = set_fam;
-	}
-	if (nports) {
-		snprintf(set_ports + plen, sizeof(set_ports) - plen, "]");
-		sets[o.set_cnt++] = set_ports;
-	}
-	o.sets = sets;
-	o.no_maps = true;
-	o.no_trace = true;
-	o.print_event = print_event;
-	o.header = "PID     COMM             IP SADDR            DADDR            DPORT";
-	tool_watch_pid("tcpconnect", watch_pid);
-	return cli_run(&o);
+	code = tool_no_more_args(&t, argc, argv, optind);
+	if (code)
+		return code;
+	if (t.pid)
+		tool_set(&t, "targ_pid=%d", (int)t.pid);
+	if (by_uid)
+		tool_set(&t, "targ_uid=%lu", uid);
+	if (family)
+		tool_set(&t, "targ_family=%d", family);
+	if (nports)
+		tool_set(&t, "targ_ports=[%s]", ports);
+	t.run.no_maps = true;
+	t.run.no_trace = true;
+	t.run.print_event = print_event;
+	t.run.header = "PID     COMM             IP SADDR            DADDR            DPORT";
+	return tool_run(&t, t.pid);
 }
 
 BEE_TOOL("tcpconnect", do_tcpconnect, "trace outgoing TCP connections: pid, comm, addresses, port");
