@@ -128,8 +128,6 @@ bpftool map create "$MAPPIN" type hash key 2 value 2 entries 8 name beebad_stats
 	bpftool map update pinned "$MAPPIN" key 0xc1 0xc2 value 0xa1 0xa2 &&
 	bpftool prog load "$F/beebad_ok.o" "$PROGPIN" ||
 	{ fail setup "cannot create the fixture map and program (bpftool)"; exit 0; }
-# the fixtures' own objects: the only ones a row may not make disappear
-FIXTURES=$("$IDS" beebad)
 
 # The kernel frees a closed object some milliseconds after its last fd goes
 # (deferred work): a row's "before" can hold an object of the row before it
@@ -147,11 +145,18 @@ settled() {
 	done
 	echo "$a"
 }
+# the fixtures' own objects ("KIND ID"), the only ones a row may not make
+# disappear: the pinned map, the pinned program and the program's maps
+FIXTURES=$(bpftool -j map show pinned "$MAPPIN" | python3 -c 'import json,sys; print("map", json.load(sys.stdin)["id"])'
+	bpftool -j prog show pinned "$PROGPIN" | python3 -c 'import json,sys
+p = json.load(sys.stdin)
+print("prog", p["id"])
+for m in p.get("map_ids", []): print("map", m)')
 changed() { # BEFORE AFTER: the lines that make a row fail
 	diff <(echo "$1") <(echo "$2") | while read -r dir kind id name; do
 		case $dir in
 		'>') echo "> $kind $id $name" ;;
-		'<') grep -qx "$kind $id $name" <<<"$FIXTURES" && echo "< $kind $id $name" ;;
+		'<') grep -qx "$kind $id" <<<"$FIXTURES" && echo "< $kind $id $name" ;;
 		esac
 	done | tr '\n' ' '
 }
@@ -349,6 +354,8 @@ row opensnoop_unknown_pid 1 '^bee: opensnoop: --pid 999999999: no such process$'
 row opensnoop_bad_tid 2 '^bee: opensnoop: --tid abc: want a thread id$' $B opensnoop --tid abc
 row runqlat_unknown_pid 1 '^bee: runqlat: --pid 999999999: no such process$' $B runqlat -p 999999999
 row syslat_unknown_pid 1 '^bee: syslat: --pid 999999999: no such process$' $B syslat -p 999999999
+row syslat_count_not_number 2 '^bee: syslat: --count x: want a number from 0 to 1000000000$' $B syslat -i 1 -c x
+row runqlat_count_zero 2 '^bee: runqlat: --count 0: want at least one interval$' $B runqlat -i 1 -c 0
 row tcpconnect_unknown_option 2 '^bee: tcpconnect: unknown option '\''--beebad'\''$' $B tcpconnect --beebad
 row bashreadline_unknown_option 2 '^bee: bashreadline: unknown option '\''--beebad'\''$' $B bashreadline --beebad
 

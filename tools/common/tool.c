@@ -65,11 +65,10 @@ int tool_common_option(struct tool_cmd *t, int c, int argc, char **argv)
 	case 'c':
 		if (!iv)
 			break;
-		/* a value that is no number reads as 0 too, and gets both lines */
-		if (tool_parse_uint(t->name, "--count", optarg, 1000000000, &iv->count) ||
-		    !iv->count)
-			return iv->count ? EXIT_USAGE :
-				cli_usage("%s: --count 0: want at least one interval", t->name);
+		if (tool_parse_uint(t->name, "--count", optarg, 1000000000, &iv->count))
+			return EXIT_USAGE;
+		if (!iv->count)
+			return cli_usage("%s: --count 0: want at least one interval", t->name);
 		return TOOL_GO_ON;
 	}
 	return tool_bad_option(t->name, argc, argv, c);
