@@ -27,6 +27,10 @@
 
 #include "test.h"
 
+/* The end of a link's JSON when only this test holds it: bee lists the
+ * processes holding an object's fds (bpftool's "pids") */
+#define HELD_BY_ME ",\"pids\":[{\"pid\":%d,\"comm\":\"test_feature\"}]}"
+
 enum { HIT_TP, HIT_RAW_TP, HIT_CG, HIT_UPROBE, HIT_SLOTS };
 
 static int count_lines(const char *s)
@@ -220,8 +224,8 @@ static void test_link_tracepoint(void **state)
 			 "\"tracepoint\",\"tracepoint\":\"sys_enter_getppid\"",
 			 lid, pid);
 	else /* before 6.6 the kernel says no more */
-		snprintf(want, sizeof(want), "{\"id\":%u,\"type\":\"perf_event\",\"prog_id\":%u}",
-			 lid, pid);
+		snprintf(want, sizeof(want), "{\"id\":%u,\"type\":\"perf_event\",\"prog_id\":%u" HELD_BY_ME,
+			 lid, pid, getpid());
 	t_contains("bee -j link show", out, want);
 	free(out);
 
@@ -361,8 +365,8 @@ static void test_link_uprobe(void **state)
 			 "\"uprobe\",\"file\":\"%s\",\"offset\":%llu,",
 			 lid, pid, self, off);
 	else
-		snprintf(want, sizeof(want), "{\"id\":%u,\"type\":\"perf_event\",\"prog_id\":%u}",
-			 lid, pid);
+		snprintf(want, sizeof(want), "{\"id\":%u,\"type\":\"perf_event\",\"prog_id\":%u" HELD_BY_ME,
+			 lid, pid, getpid());
 	t_contains("bee -j link show of a uprobe", out, want);
 	free(out);
 
@@ -417,7 +421,8 @@ static void test_link_tracing(void **state)
 		 "\"target_obj_id\":",
 		 info.id, info.prog_id);
 	t_contains("bee -j link show of an fentry link", out, want);
-	snprintf(want, sizeof(want), "\"target_btf_id\":%d,\"target_name\":\"do_nanosleep\"}", id);
+	snprintf(want, sizeof(want), "\"target_btf_id\":%d,\"target_name\":\"do_nanosleep\"" HELD_BY_ME,
+		 id, getpid());
 	t_contains("the fentry link's target", out, want);
 	free(out);
 	close(lfd);
@@ -559,8 +564,8 @@ static void test_link_cgroup_pin_detach(void **state)
 	out = run(0, "%s -j link show id %u", bee(), lid);
 	snprintf(want, sizeof(want),
 		 "{\"id\":%u,\"type\":\"cgroup\",\"prog_id\":%u,\"cgroup_id\":%llu,\"cgroup_path\":"
-		 "\"%s\",\"attach_type\":\"cgroup_inet_egress\"}",
-		 lid, pid, (unsigned long long)st.st_ino, cg);
+		 "\"%s\",\"attach_type\":\"cgroup_inet_egress\"" HELD_BY_ME,
+		 lid, pid, (unsigned long long)st.st_ino, cg, getpid());
 	t_contains("bee -j link show of a cgroup link", out, want);
 	free(out);
 
@@ -641,13 +646,13 @@ static void test_link_tcx_xdp(void **state)
 	out = run(0, "%s -j link list", bee());
 	snprintf(want, sizeof(want),
 		 "{\"id\":%u,\"type\":\"tcx\",\"prog_id\":%u,\"ifindex\":1,\"ifname\":\"lo\","
-		 "\"attach_type\":\"tcx_ingress\"}",
-		 tcx_id, tcx_pid);
+		 "\"attach_type\":\"tcx_ingress\"" HELD_BY_ME,
+		 tcx_id, tcx_pid, getpid());
 	if (have_tcx)
 		t_contains("bee -j link list: the tcx link", out, want);
 	snprintf(want, sizeof(want),
-		 "{\"id\":%u,\"type\":\"xdp\",\"prog_id\":%u,\"ifindex\":1,\"ifname\":\"lo\"}",
-		 xdp_id, xdp_pid);
+		 "{\"id\":%u,\"type\":\"xdp\",\"prog_id\":%u,\"ifindex\":1,\"ifname\":\"lo\"" HELD_BY_ME,
+		 xdp_id, xdp_pid, getpid());
 	t_contains("bee -j link list: the xdp link", out, want);
 	free(out);
 
@@ -688,8 +693,8 @@ static void test_link_tcx_xdp(void **state)
 		out = run(0, "%s -j link show id %u", bee(), lid);
 		snprintf(want, sizeof(want),
 			 "{\"id\":%u,\"type\":\"netns\",\"prog_id\":%u,\"netns_ino\":%llu,"
-			 "\"attach_type\":\"sk_lookup\"}",
-			 lid, prog_id(p), (unsigned long long)st.st_ino);
+			 "\"attach_type\":\"sk_lookup\"" HELD_BY_ME,
+			 lid, prog_id(p), (unsigned long long)st.st_ino, getpid());
 		t_contains("bee -j link show of a netns link", out, want);
 		free(out);
 		assert_int_equal(bpf_prog_query(ns, BPF_SK_LOOKUP, 0, NULL, ids, &cnt), 0);
