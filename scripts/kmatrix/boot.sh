@@ -19,7 +19,7 @@
 #                     both vCPUs stuck for good at the jump-label site in
 #                     syscall_trace_enter that the kernel patches when a
 #                     syscall tracepoint is switched on or off (QEMU 7.2);
-#                     with the vCPUs taking turns on one thread, 0 in 17.
+#                     with the vCPUs taking turns on one thread, 0 in 23.
 # KMX_CPU (-cpu model; host with KVM, max with TCG)
 # KMX_MEM (MiB, 2048), KMX_SMP (2), KMX_TIMEOUT (seconds, 170)
 # KMX_APPEND: more kernel command-line words (e.g. loglevel=7 to see the
