@@ -302,6 +302,21 @@ static int cmp_count(const void *a, const void *b)
 	return x->key.pid < y->key.pid ? -1 : x->key.pid > y->key.pid;
 }
 
+static int push_stack(struct profile *pr, size_t *cap, const struct pstack *e)
+{
+	if (pr->cnt == *cap) {
+		size_t nc = *cap ? *cap * 2 : 1024;
+		struct pstack *s = realloc(pr->stacks, nc * sizeof(*s));
+
+		if (!s)
+			return -ENOMEM;
+		pr->stacks = s;
+		*cap = nc;
+	}
+	pr->stacks[pr->cnt++] = *e;
+	return 0;
+}
+
 static int read_counts(struct profile *pr, int counts_fd)
 {
 	struct profile_key key, next;
@@ -315,31 +330,15 @@ static int read_counts(struct profile *pr, int counts_fd)
 		key = next;
 		if (bpf_map_lookup_elem(counts_fd, &key, &v))
 			continue;
-		if (pr->cnt == cap) {
-			struct pstack *s;
-
-			cap = cap ? cap * 2 : 1024;
-			s = realloc(pr->stacks, cap * sizeof(*s));
-			if (!s)
-				return -ENOMEM;
-			pr->stacks = s;
-		}
-		pr->stacks[pr->cnt++] = (struct pstack){ .key = key, .count = v };
+		if (push_stack(pr, &cap, &(struct pstack){ .key = key, .count = v }))
+			return -ENOMEM;
 	}
 	/* the stacks unwound here join them; their frames move with them */
 	for (size_t i = 0; i < pr->dw_cap; i++) {
 		if (!pr->dw[i].count)
 			continue;
-		if (pr->cnt == cap) {
-			struct pstack *s;
-
-			cap = cap ? cap * 2 : 1024;
-			s = realloc(pr->stacks, cap * sizeof(*s));
-			if (!s)
-				return -ENOMEM;
-			pr->stacks = s;
-		}
-		pr->stacks[pr->cnt++] = pr->dw[i];
+		if (push_stack(pr, &cap, &pr->dw[i]))
+			return -ENOMEM;
 		pr->dw[i].count = 0;
 		pr->dw[i].uips = NULL;
 	}
